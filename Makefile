@@ -1,0 +1,55 @@
+# Commands for a fresh machine: `make run` starts the hotline, `make test` runs the tests.
+# Both create the virtual environment and install what they need first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint bench venv services-run services-test clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt setup.cfg
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+services-run:
+	scripts/ensure-system-packages redis
+	scripts/ensure-redis
+
+services-test:
+	scripts/ensure-system-packages redis postgres
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/13} scripts/ensure-redis
+	scripts/ensure-postgres
+
+run: venv services-run
+	$(BIN)/lokdon db upgrade
+	$(BIN)/lokdon agents seed-demo
+	@echo
+	@echo "LOKDON is starting: web on http://127.0.0.1:8000, worker, Twilio simulator on demand."
+	@echo "In another terminal, place a call:"
+	@echo "  $(BIN)/lokdon simulate call --from +6281200000001 --press 1 --speak tests/data/ktp.wav"
+	@echo "then look the ticket up with: $(BIN)/lokdon tickets show REFERENCE"
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:8000} \
+		$(BIN)/honcho start -f Procfile
+
+test: venv services-test lint
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: venv services-test
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

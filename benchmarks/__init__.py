@@ -1,0 +1,1 @@
+"""Benchmarks of the hotline, each measured against a baseline in the same run."""

@@ -1,0 +1,1 @@
+"""The phone menu: Twilio voice webhooks answering with TwiML in Indonesian."""

@@ -1,0 +1,124 @@
+"""`lokdon agents`: add and list the officers who receive tickets."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from messaging.phone import normalize_caller
+from models import Agent, AgentTopic, db
+from tickets.topics import get_topics
+
+# Demo officers for the local hotline; `make run` adds them.
+DEMO_AGENTS = [
+    ("Siti Rahmawati", "+6281265000001", "siti@disdukcapil.example", ["ktp_el", "kk"]),
+    ("Budi Santoso", "+6281265000002", "budi@disdukcapil.example", ["ktp_el", "akta"]),
+    (
+        "Dewi Lestari",
+        "+6281265000003",
+        "dewi@disdukcapil.example",
+        ["pindah_datang", "data_kependudukan", "lainnya"],
+    ),
+    (
+        "Andi Pratama",
+        "+6281265000004",
+        "andi@disdukcapil.example",
+        ["akta", "kk", "lainnya"],
+    ),
+]
+
+
+@click.group("agents", cls=AppGroup)
+def agents_group() -> None:
+    """Manage the officers who receive tickets."""
+
+
+def parse_topics(value: str) -> list[str]:
+    catalog = get_topics()
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    if not keys:
+        raise click.UsageError("--topics needs at least one topic key.")
+
+    unknown = [key for key in keys if key not in catalog.keys()]
+    if unknown:
+        raise click.UsageError(
+            f"Unknown topic {', '.join(unknown)}; "
+            f"choose from {', '.join(catalog.keys())}."
+        )
+
+    return keys
+
+
+def add_agent(
+    name: str, phone: str | None, email: str | None, topics: list[str]
+) -> Agent:
+    """Store a new active agent; raise click.UsageError on a taken phone or email."""
+    with db.session_scope() as session:
+        if phone and session.scalar(select(Agent.id).where(Agent.phone == phone)):
+            raise click.UsageError(f"An agent with phone {phone} exists already.")
+
+        if email and session.scalar(select(Agent.id).where(Agent.email == email)):
+            raise click.UsageError(f"An agent with email {email} exists already.")
+
+        agent = Agent(name=name, phone=phone, email=email)
+        agent.topics = [AgentTopic(topic=key) for key in topics]
+        session.add(agent)
+        session.flush()
+        return agent
+
+
+@agents_group.command("add")
+@click.option("--name", required=True, help="Full name of the officer.")
+@click.option("--phone", default=None, help="Mobile number, e.g. +6281265000001.")
+@click.option("--email", default=None, help="Work email address.")
+@click.option(
+    "--topics", required=True, help="Comma-separated topic keys, e.g. ktp_el,kk."
+)
+def add_command(name: str, phone: str | None, email: str | None, topics: str) -> None:
+    """Add an officer who handles the given topics."""
+    normalized = None
+    if phone:
+        normalized = normalize_caller(phone, current_app.config["DEFAULT_PHONE_REGION"])
+        if normalized is None:
+            raise click.UsageError(f"--phone {phone!r} is not a valid phone number.")
+
+    agent = add_agent(name.strip(), normalized, email, parse_topics(topics))
+    click.echo(f"agent {agent.id} added: {agent.name} ({', '.join(agent.topic_keys)})")
+
+
+@agents_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_command(as_json: bool) -> None:
+    """List the officers and their topics."""
+    with db.session_scope() as session:
+        agents = session.scalars(select(Agent).order_by(Agent.id)).all()
+        rows = [
+            {"id": a.id, "name": a.name, "active": a.active, "topics": a.topic_keys}
+            for a in agents
+        ]
+
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+
+    for row in rows:
+        click.echo(f"{row['id']:>4}  {row['name']:<24} {', '.join(row['topics'])}")
+
+
+@agents_group.command("seed-demo")
+def seed_demo_command() -> None:
+    """Add the demo officers unless they exist already."""
+    added = 0
+    for name, phone, email, topics in DEMO_AGENTS:
+        with db.session_scope() as session:
+            exists = session.scalar(select(Agent.id).where(Agent.email == email))
+
+        if exists is None:
+            add_agent(name, phone, email, topics)
+            added += 1
+
+    click.echo(f"{added} demo agents added")

@@ -1,0 +1,3 @@
+"""Messages to citizens: caller ID rules, SMS through the Twilio Messages API, status
+callbacks.
+"""

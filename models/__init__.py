@@ -1,0 +1,29 @@
+"""Database models of the hotline and the session factory that binds them."""
+
+from models.agent import Agent, AgentTopic
+from models.base import Base
+from models.call import Call, CallStatus
+from models.db import db, insert_ignore
+from models.message import Message, MessageStatus
+from models.recording import Recording, RecordingStatus
+from models.ticket import Ticket, TicketEvent, TicketFlag, TicketStatus
+from models.transcript import Transcript
+
+__all__ = [
+    "Agent",
+    "AgentTopic",
+    "Base",
+    "Call",
+    "CallStatus",
+    "Message",
+    "MessageStatus",
+    "Recording",
+    "RecordingStatus",
+    "Ticket",
+    "TicketEvent",
+    "TicketFlag",
+    "TicketStatus",
+    "Transcript",
+    "db",
+    "insert_ignore",
+]

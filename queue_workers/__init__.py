@@ -1,0 +1,1 @@
+"""RQ jobs, their enqueueing, the reconciler and the worker that runs them."""

@@ -1,0 +1,3 @@
+"""Ticket rules: topics, references, assignment to agents, and opening tickets for
+calls.
+"""

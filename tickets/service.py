@@ -1,0 +1,101 @@
+"""Opening tickets for calls and flagging them for human attention."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from messaging.sms import prepare_ticket_sms
+from models import Call, Message, Ticket, TicketEvent, TicketFlag, insert_ignore
+from models.base import utcnow
+from tickets.assignment import assign_ticket
+from tickets.reference import generate_reference
+
+logger = logging.getLogger(__name__)
+
+# Fresh references tried before giving up; with 10**7 references a clash is rare.
+REFERENCE_ATTEMPTS = 20
+
+
+def unused_reference(session: Session) -> str:
+    """Return a random reference that no ticket has yet."""
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference = generate_reference()
+        taken = session.scalar(select(Ticket.id).where(Ticket.reference == reference))
+        if taken is None:
+            return reference
+
+    raise RuntimeError(
+        f"No unused ticket reference after {REFERENCE_ATTEMPTS} attempts; "
+        "the reference space is nearly full, lengthen tickets.reference.BODY_LENGTH."
+    )
+
+
+@dataclass
+class OpenedTicket:
+    ticket: Ticket
+    # True when this request created the ticket, False when it existed already.
+    created: bool
+    # The SMS with the reference, to be enqueued after commit; None when none is sent.
+    message: Message | None = None
+
+
+def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTicket:
+    """Return the call's ticket, creating, assigning and announcing it on first use.
+
+    The unique call_id makes this idempotent: a retried or concurrent webhook for the
+    same call finds the existing ticket.
+    """
+    inserted = insert_ignore(
+        session,
+        Ticket,
+        {
+            "reference": unused_reference(session),
+            "call_id": call.id,
+            "channel": "phone",
+            "topic": topic,
+            "caller_number": call.caller_number,
+        },
+        conflict=["call_id"],
+    )
+    ticket = session.scalars(select(Ticket).where(Ticket.call_id == call.id)).one()
+    if not inserted:
+        return OpenedTicket(ticket, created=False)
+
+    session.add(
+        TicketEvent(ticket_id=ticket.id, kind="created", detail={"topic": topic})
+    )
+    assign_ticket(session, ticket)
+    message = prepare_ticket_sms(session, ticket)
+    logger.info(
+        "ticket opened ticket=%s call_sid=%s topic=%s",
+        ticket.reference,
+        call.call_sid,
+        topic,
+    )
+    return OpenedTicket(ticket, created=True, message=message)
+
+
+def flag_ticket(session: Session, ticket_id: int, kind: str, detail: str = "") -> bool:
+    """Add a flag to a ticket unless it already carries it; return True if added."""
+    added = insert_ignore(
+        session,
+        TicketFlag,
+        {
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "detail": detail[:500],
+            "created_at": utcnow(),
+        },
+        conflict=["ticket_id", "kind"],
+    )
+    if added:
+        session.add(
+            TicketEvent(ticket_id=ticket_id, kind="flagged", detail={"flag": kind})
+        )
+        logger.warning("ticket flagged ticket_id=%s flag=%s", ticket_id, kind)
+
+    return added
