@@ -13,25 +13,55 @@ from models.base import utcnow
 from models.call import IvrStep
 
 
-def ensure_call(session: Session, form: Mapping[str, str], region: str) -> Call:
-    """Return the call of form["CallSid"], storing it on first sight."""
-    call_sid = form["CallSid"]
+def insert_call(
+    session: Session,
+    form: Mapping[str, str],
+    region: str,
+    step: IvrStep = IvrStep.GREETING,
+) -> bool:
+    """Store the call of form["CallSid"] at step unless it exists; True if inserted."""
     status = parse_call_status(form.get("CallStatus", ""))
-    insert_ignore(
+    return insert_ignore(
         session,
         Call,
         {
-            "call_sid": call_sid,
+            "call_sid": form["CallSid"],
             "from_raw": form.get("From", "")[:64],
             "caller_number": normalize_caller(form.get("From"), region),
             "to_number": form.get("To", "")[:64],
             "status": status.value,
             "status_rank": status.rank,
+            "ivr_step": step.value,
+            "ivr_step_rank": step.rank,
             "started_at": utcnow(),
         },
         conflict=["call_sid"],
     )
-    return session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
+
+
+def ensure_call(session: Session, form: Mapping[str, str], region: str) -> Call:
+    """Return the call of form["CallSid"], storing it on first sight."""
+    insert_call(session, form, region)
+    return session.scalars(select(Call).where(Call.call_sid == form["CallSid"])).one()
+
+
+def start_call(session: Session, form: Mapping[str, str], region: str) -> bool:
+    """Store a new call already in the menu with one INSERT; True if it was new.
+
+    The voice webhook is the hottest path, so the common case is a single statement. A
+    retried webhook, or a call first seen in another callback, moves the existing row to
+    the menu step instead.
+    """
+    if insert_call(session, form, region, step=IvrStep.MENU):
+        return True
+
+    session.execute(
+        update(Call)
+        .where(Call.call_sid == form["CallSid"], Call.ivr_step_rank < IvrStep.MENU.rank)
+        .values(ivr_step=IvrStep.MENU.value, ivr_step_rank=IvrStep.MENU.rank)
+        .execution_options(synchronize_session=False)
+    )
+    return False
 
 
 def parse_call_status(value: str) -> CallStatus:

@@ -11,11 +11,13 @@ from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import twiml
+from ivr.call_starts import get_writer
 from ivr.calls import (
     advance_call_status,
     advance_ivr_step,
     ensure_call,
     parse_call_status,
+    start_call,
 )
 from ivr.prompts import get_prompts
 from ivr.recordings import handle_recording_status, store_recording
@@ -53,7 +55,7 @@ def twiml_response(response: VoiceResponse) -> Response:
 
 
 def caller_facing(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Answer with an apology in TwiML when the view fails.
+    """Return an apology in TwiML when the view fails.
 
     The caller never hears Twilio's application error. The failure is logged with the
     CallSid and the session is rolled back.
@@ -80,6 +82,11 @@ def caller_facing(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+def counter_arg(name: str, maximum: int) -> int:
+    """Read a retry counter from the query string, clamped to 0..maximum."""
+    return min(max(request.args.get(name, 0, type=int), 0), maximum)
+
+
 def require_call_sid() -> str | None:
     call_sid = request.form.get("CallSid", "")
     return call_sid if call_sid.startswith("CA") and len(call_sid) <= 64 else None
@@ -91,22 +98,27 @@ def bad_request(reason: str) -> Response:
 
 
 def menu_response(lead_texts: list[str], silent: int, invalid: int) -> Response:
-    prompts = get_prompts()
-    if silent + 1 >= MAX_SILENT_MENUS:
-        after_url = url_for("ivr.record", fallback="no_input")
-    else:
-        after_url = url_for("ivr.menu", silent=silent + 1, invalid=invalid)
+    """Return the menu TwiML; each variant is rendered once per app and then reused,
+    since prompts and topics are fixed while the app runs."""
+    cache = current_app.extensions.setdefault("lokdon.menu_twiml", {})
+    key = (tuple(lead_texts), silent, invalid)
+    if key not in cache:
+        if silent + 1 >= MAX_SILENT_MENUS:
+            after_url = url_for("ivr.record", fallback="no_input")
+        else:
+            after_url = url_for("ivr.menu", silent=silent + 1, invalid=invalid)
 
-    return twiml_response(
-        twiml.menu_twiml(
-            prompts,
+        document = twiml.menu_twiml(
+            get_prompts(),
             get_topics(),
             choice_url=url_for("ivr.choose_topic", invalid=invalid),
             after_url=after_url,
             timeout=current_app.config["MENU_TIMEOUT"],
             lead_texts=lead_texts,
         )
-    )
+        cache[key] = str(document)
+
+    return Response(cache[key], mimetype="text/xml")
 
 
 @bp.post("/voice")
@@ -117,17 +129,15 @@ def welcome() -> Response:
     if require_call_sid() is None:
         return bad_request("CallSid is missing or invalid")
 
-    session = db.request_session()
-    call = ensure_call(
-        session, request.form, current_app.config["DEFAULT_PHONE_REGION"]
-    )
-    advance_ivr_step(session, call, IvrStep.MENU)
-    session.commit()
-    logger.info(
-        "call started call_sid=%s caller_known=%s",
-        call.call_sid,
-        bool(call.caller_number),
-    )
+    writer = get_writer()
+    if writer is not None:
+        writer.submit(request.form)
+    else:
+        session = db.request_session()
+        start_call(session, request.form, current_app.config["DEFAULT_PHONE_REGION"])
+        session.commit()
+
+    logger.info("call started call_sid=%s", request.form["CallSid"])
 
     prompts = get_prompts()
     return menu_response(
@@ -142,8 +152,8 @@ def welcome() -> Response:
 @caller_facing
 def menu() -> Response:
     """Read the menu again; after a silent menu, apologise first."""
-    silent = request.args.get("silent", 0, type=int)
-    invalid = request.args.get("invalid", 0, type=int)
+    silent = counter_arg("silent", MAX_SILENT_MENUS)
+    invalid = counter_arg("invalid", MAX_INVALID_CHOICES)
     prompts = get_prompts()
     lead = [prompts.text("no_input")] if silent > 0 else []
     return menu_response(lead, silent=silent, invalid=invalid)
@@ -155,7 +165,7 @@ def menu() -> Response:
 def choose_topic() -> Response:
     """Act on the key pressed: 9 repeats the menu, a topic key starts the recording."""
     digits = request.form.get("Digits", "")
-    invalid = request.args.get("invalid", 0, type=int)
+    invalid = counter_arg("invalid", MAX_INVALID_CHOICES)
     prompts = get_prompts()
     if digits == REPEAT_DIGIT:
         return menu_response([], silent=0, invalid=invalid)
@@ -184,7 +194,7 @@ def choose_topic() -> Response:
 
 
 def record_response(topic: str, silent: int, lead_texts: list[str]) -> Response:
-    """Store the caller's topic and answer with the <Record> step."""
+    """Store the caller's topic and return the <Record> step."""
     call_sid = require_call_sid()
     if call_sid is None:
         return bad_request("CallSid is missing or invalid")
@@ -221,7 +231,7 @@ def record_response(topic: str, silent: int, lead_texts: list[str]) -> Response:
 def record() -> Response:
     """Ask for the complaint again after silence, or under the fallback topic."""
     prompts = get_prompts()
-    silent = request.args.get("silent", 0, type=int)
+    silent = counter_arg("silent", MAX_SILENT_RECORDINGS)
     lead: list[str] = []
     topic = None
     if request.args.get("fallback"):

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     redis_client.init_app(app)
 
+    from ivr import call_starts
     from ivr import prompts as ivr_prompts
     from ivr.views import bp as ivr_bp
     from messaging.views import bp as messaging_bp
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     topics.init_app(app)
     ivr_prompts.init_app(app)
+    call_starts.init_app(app)
     app.register_blueprint(ivr_bp)
     app.register_blueprint(messaging_bp)
 

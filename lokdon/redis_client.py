@@ -7,8 +7,8 @@ from redis import Redis
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's Redis client with short timeouts, so a webhook never hangs on
-    it.
+    """Create the app's Redis client; a webhook waits at most REDIS_SOCKET_TIMEOUT
+    seconds to connect or for a reply.
     """
     timeout = app.config["REDIS_SOCKET_TIMEOUT"]
     app.extensions["lokdon.redis"] = Redis.from_url(

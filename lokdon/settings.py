@@ -50,12 +50,15 @@ TWILIO_LANGUAGE = ""
 PROMPTS_FILE = ""
 # Topics file (TOML). Empty means the topics shipped in tickets/topics.toml.
 TOPICS_FILE = ""
-# Longest complaint a caller may record, in seconds (Twilio <Record maxLength>).
+# Maximum length of a recorded complaint, in seconds (Twilio <Record maxLength>).
 RECORD_MAX_LENGTH = 180
 # Seconds of silence after which Twilio ends a recording (Twilio <Record timeout>).
 RECORD_SILENCE_TIMEOUT = 5
 # Seconds Twilio waits for a key press in the topic menu (Twilio <Gather timeout>).
 MENU_TIMEOUT = 6
+# Seconds the voice webhook's call-start rows wait to be written together in one
+# transaction; 0 writes each row before the greeting is returned.
+CALL_START_BATCH_SECONDS = 0.05
 # Region used to read caller numbers written without a country code.
 DEFAULT_PHONE_REGION = "ID"
 
@@ -68,7 +71,7 @@ MESSAGING_QUEUE = "messaging"
 # Transcription job timeout: a fixed part plus a part per second of audio, in seconds.
 TRANSCRIBE_TIMEOUT_BASE = 120
 TRANSCRIBE_TIMEOUT_PER_AUDIO_SECOND = 3.0
-# Download attempts for one recording; Twilio may answer 404 until the file is ready.
+# Download attempts for one recording; Twilio may respond 404 until the file is ready.
 RECORDING_DOWNLOAD_ATTEMPTS = 6
 # Back-off factor between download attempts, in seconds (urllib3 Retry backoff_factor).
 RECORDING_DOWNLOAD_BACKOFF = 1.0

@@ -31,7 +31,7 @@ def twilio_client(config: dict[str, Any]) -> Client:
 
 
 def prepare_ticket_sms(session: Session, ticket: Ticket) -> Message | None:
-    """Store the SMS that tells the caller their reference; None when there is no
+    """Store the SMS with the ticket reference; return None when the caller has no
     number.
     """
     if ticket.caller_number is None:

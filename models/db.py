@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -104,7 +105,9 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, future=True
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        future=True,
     )
     event.listen(engine, "connect", _set_sqlite_pragmas)
     event.listen(engine, "begin", _begin_immediate)
@@ -132,24 +135,45 @@ def _begin_immediate(connection: Any) -> None:
 def insert_ignore(
     session: Session, model: type[Base], values: Mapping[str, Any], conflict: list[str]
 ) -> bool:
-    """Insert a row unless one with the same conflict columns exists; return True if
-    inserted.
+    """Insert a row unless one with the same conflict columns exists; True if inserted.
 
     This is how Twilio callbacks stay idempotent: a duplicate delivery, even a
     concurrent one, hits the unique constraint and inserts nothing.
     """
     dialect = session.get_bind().dialect.name
+    statement = _insert_ignore_statement(dialect, model.__table__, tuple(conflict))
+    result = session.execute(statement, dict(values))
+    # An INSERT returns a CursorResult; its rowcount is 0 when the conflict skipped it.
+    return bool(cast(CursorResult[Any], result).rowcount)
+
+
+def insert_ignore_many(
+    session: Session,
+    model: type[Base],
+    rows: list[dict[str, Any]],
+    conflict: list[str],
+) -> None:
+    """Insert rows in one statement, skipping each one that conflicts with a row."""
+    dialect = session.get_bind().dialect.name
+    statement = _insert_ignore_statement(dialect, model.__table__, tuple(conflict))
+    session.execute(statement, rows)
+
+
+@functools.cache
+def _insert_ignore_statement(
+    dialect: str, table: Any, conflict: tuple[str, ...]
+) -> Any:
+    # Built once per table: values arrive as bound parameters, which keeps building and
+    # compiling the statement off the hot webhook paths. The table, not the mapped
+    # class, makes it a Core INSERT that skips the ORM's bulk-insert machinery.
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(model).values(**values)
+        statement: Any = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(model).values(**values)
+        statement = sqlite.insert(table)
     else:
         raise NotImplementedError(f"insert_ignore does not support {dialect}")
 
-    statement = statement.on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(statement)
-    # An INSERT returns a CursorResult; its rowcount is 0 when the conflict skipped it.
-    return bool(cast(CursorResult[Any], result).rowcount)
+    return statement.on_conflict_do_nothing(index_elements=list(conflict))
 
 
 db = Database()

@@ -18,9 +18,9 @@ from queue_workers.exceptions import (
 
 logger = logging.getLogger(__name__)
 
-# Twilio may answer 404 for a few seconds after the recording callback, until the file
-# is stored; 5xx and 429 are transient too. 401 is not retried: the credentials are
-# wrong.
+# Twilio may respond with 404 for a few seconds after the recording callback, until
+# the file is stored. 5xx and 429 are transient too. 401 is not retried because the
+# credentials are wrong.
 RETRY_STATUSES = (404, 429, 500, 502, 503, 504)
 CHUNK_BYTES = 64 * 1024
 

@@ -1,9 +1,9 @@
-"""The reconciler: finds recordings and messages whose job was never enqueued or was
-lost.
+"""The reconciler: finds recordings and messages whose job was never enqueued or lost.
 
 The database is the source of truth. A row that is still open in the database but has no
-live job in Redis (Redis was down at the webhook, a worker was killed, Redis lost its
-data) is enqueued again; one that has used up its attempts is given to a human.
+live job in Redis is enqueued again. That happens when Redis was down at the webhook, a
+worker was killed, or Redis lost its data. A row that has used up its attempts is marked
+failed, and a recording's ticket is flagged for a human.
 """
 
 from __future__ import annotations

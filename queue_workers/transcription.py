@@ -43,7 +43,7 @@ EXTENSIONS = {
 
 @dataclass(frozen=True)
 class RecordingWork:
-    """What a job needs of a recording, copied out of the session that claimed it."""
+    """Recording fields a job needs, copied out of the session that claimed it."""
 
     recording_id: int
     recording_sid: str

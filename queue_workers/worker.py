@@ -53,6 +53,7 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
     # No socket timeout here: RQ blocks on BLPOP for minutes while the queues are empty.
     redis = Redis.from_url(config["REDIS_URL"])
     model = get_model(config["VOSK_MODEL_PATH"])
+
     name = name or f"lokdon-{socket.gethostname()}-{os.getpid()}"
     queues = [
         Queue(config["TRANSCRIPTION_QUEUE"], connection=redis),
@@ -65,6 +66,7 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
         maintenance_interval=config["RECONCILE_INTERVAL"],
     )
     worker.app = app
+
     publish_model_state(
         redis,
         name,

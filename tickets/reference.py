@@ -2,7 +2,7 @@
 
 A caller keys the reference on a phone keypad, so it has digits only. The Damm algorithm
 detects every single wrong digit and every swap of two adjacent digits, so a mistyped
-reference is rejected instead of finding somebody else's ticket.
+reference is rejected instead of finding another citizen's ticket.
 """
 
 from __future__ import annotations

@@ -24,8 +24,10 @@ def unused_reference(session: Session) -> str:
     """Return a random reference that no ticket has yet."""
     for _ in range(REFERENCE_ATTEMPTS):
         reference = generate_reference()
-        taken = session.scalar(select(Ticket.id).where(Ticket.reference == reference))
-        if taken is None:
+        existing_id = session.scalar(
+            select(Ticket.id).where(Ticket.reference == reference)
+        )
+        if existing_id is None:
             return reference
 
     raise RuntimeError(

@@ -266,7 +266,7 @@ def test_voice_webhook_error_apologises_in_twiml(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("ivr.views.ensure_call", broken)
+    monkeypatch.setattr("ivr.views.start_call", broken)
     root = parse_twiml(twilio_post(client, "/ivr/voice", call_params(CALL_SID)))
 
     assert verbs(root) == ["Say", "Hangup"]
