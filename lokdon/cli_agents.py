@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lokdon.cli_support import needs_database
 from messaging.phone import normalize_caller
 from models import Agent, AgentTopic, db
 from tickets.topics import get_topics
 
+# Deliberately loose: one @, no spaces, a dot in the domain. The mail server decides.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Demo officers for the local hotline; `make run` adds them.
 DEMO_AGENTS = [
     ("Siti Rahmawati", "+6281265000001", "siti@disdukcapil.example", ["ktp_el", "kk"]),
@@ -78,8 +82,15 @@ def add_agent(
 @click.option(
     "--topics", required=True, help="Comma-separated topic keys, e.g. ktp_el,kk."
 )
+@needs_database
 def add_command(name: str, phone: str | None, email: str | None, topics: str) -> None:
     """Add an officer who handles the given topics."""
+    if not name.strip():
+        raise click.UsageError("--name must not be empty.")
+
+    if email is not None and not EMAIL.fullmatch(email):
+        raise click.UsageError(f"--email {email!r} is not a valid email address.")
+
     normalized = None
     if phone:
         normalized = normalize_caller(phone, current_app.config["DEFAULT_PHONE_REGION"])
@@ -92,6 +103,7 @@ def add_command(name: str, phone: str | None, email: str | None, topics: str) ->
 
 @agents_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@needs_database
 def list_command(as_json: bool) -> None:
     """List the officers and their topics."""
     with db.session_scope() as session:
@@ -105,11 +117,45 @@ def list_command(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
 
+    click.echo(f"{'id':>4}  {'name':<24} {'active':<7} topics")
     for row in rows:
-        click.echo(f"{row['id']:>4}  {row['name']:<24} {', '.join(row['topics'])}")
+        active = "yes" if row["active"] else "no"
+        topics = ", ".join(row["topics"])
+        click.echo(f"{row['id']:>4}  {row['name']:<24} {active:<7} {topics}")
+
+
+def set_active(agent_id: int, active: bool) -> Agent:
+    with db.session_scope() as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None:
+            raise click.UsageError(
+                f"No agent has the id {agent_id}; see `lokdon agents list`."
+            )
+
+        agent.active = active
+        return agent
+
+
+@agents_group.command("deactivate")
+@click.argument("agent_id", type=int)
+@needs_database
+def deactivate_command(agent_id: int) -> None:
+    """Stop assigning new tickets to agent AGENT_ID; open tickets stay with them."""
+    agent = set_active(agent_id, False)
+    click.echo(f"agent {agent.id} ({agent.name}) deactivated")
+
+
+@agents_group.command("activate")
+@click.argument("agent_id", type=int)
+@needs_database
+def activate_command(agent_id: int) -> None:
+    """Assign new tickets to the agent AGENT_ID again."""
+    agent = set_active(agent_id, True)
+    click.echo(f"agent {agent.id} ({agent.name}) activated")
 
 
 @agents_group.command("seed-demo")
+@needs_database
 def seed_demo_command() -> None:
     """Add the demo officers unless they exist already."""
     added = 0

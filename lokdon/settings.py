@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+# The checkout the package runs from. The embedded defaults keep their files in its
+# var/, whatever the current directory.
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Deployment mode: "development" allows the local fallback secrets below, "production"
 # does not.
@@ -18,13 +23,13 @@ LOKDON_ENV = "development"
 SECRET_KEY = ""
 # SQLAlchemy URL. The embedded default is a SQLite file; set postgresql+psycopg://... to
 # scale.
-DATABASE_URL = "sqlite:///var/lokdon.db"
+DATABASE_URL = f"sqlite:///{_PROJECT_ROOT / 'var' / 'lokdon.db'}"
 # Redis carrying the RQ queues. The database stays the source of truth.
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # Seconds a webhook waits for Redis before it leaves the work to the reconciler.
 REDIS_SOCKET_TIMEOUT = 1.0
 # Folder where downloaded recordings are kept, one file per RecordingSid.
-RECORDINGS_DIR = "var/recordings"
+RECORDINGS_DIR = str(_PROJECT_ROOT / "var" / "recordings")
 # Largest recording accepted for download, in bytes (180 s of 8 kHz WAV is about 2.9
 # MB).
 RECORDING_MAX_BYTES = 50_000_000
@@ -100,7 +105,11 @@ class SettingsError(ValueError):
 
 def defaults() -> dict[str, Any]:
     """Return the default settings, keyed by their upper-case names."""
-    return {name: value for name, value in globals().items() if name.isupper()}
+    return {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and not name.startswith("_")
+    }
 
 
 def coerce(name: str, raw: str, default: Any) -> Any:

@@ -55,9 +55,11 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
     model = get_model(config["VOSK_MODEL_PATH"])
 
     name = name or f"lokdon-{socket.gethostname()}-{os.getpid()}"
+    # Messaging first: RQ takes jobs in queue order, and an SMS the caller was just
+    # promised must not wait behind a transcription backlog.
     queues = [
-        Queue(config["TRANSCRIPTION_QUEUE"], connection=redis),
         Queue(config["MESSAGING_QUEUE"], connection=redis),
+        Queue(config["TRANSCRIPTION_QUEUE"], connection=redis),
     ]
     worker = HotlineWorker(
         queues,

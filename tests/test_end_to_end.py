@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import pytest
 import requests
 from redis import Redis
 
+from benchmarks.servers import free_port
 from tests.conftest import DATA_DIR, TEST_REDIS_URL
 from tests.webhooks import ACCOUNT_SID, AUTH_TOKEN
 from tickets.reference import format_reference, is_valid_reference
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Hotline:

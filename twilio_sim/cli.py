@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from tickets.reference import format_reference
 from twilio_sim.call import KEYPAD_KEYS, run_call
 from twilio_sim.cloud import TwilioCloud
 from twilio_sim.events import CallEvent, CallResult
@@ -49,7 +50,9 @@ def simulate() -> None:
     "the caller stays silent.",
 )
 @click.option(
-    "--hangup-during-record", is_flag=True, help="Hang up while being recorded."
+    "--hangup-during-record",
+    is_flag=True,
+    help="Hang up at the end of the --speak audio instead of pressing #.",
 )
 @click.option(
     "--duplicate-callbacks",
@@ -291,7 +294,8 @@ def print_summary(
     if ticket is None:
         click.echo("ticket: none")
     else:
-        click.echo(f"ticket: {ticket.get('reference')} ({ticket.get('status')})")
+        reference = str(ticket.get("reference", ""))
+        click.echo(f"ticket: {format_reference(reference)} ({ticket.get('status')})")
 
     click.echo(
         f"call {result.call_sid}: {result.status}, {result.duration} s, "

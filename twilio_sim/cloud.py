@@ -139,8 +139,10 @@ class TwilioCloud:
             listener.close()
             if e.errno == errno.EADDRINUSE:
                 advice = (
-                    f"Port {self.port} is already in use: stop the program using it "
-                    "or set TWILIO_API_BASE_URL to a free port."
+                    f"Port {self.port} is already in use, probably by another "
+                    "simulated call: wait for it to end. The app sends SMS to "
+                    "TWILIO_API_BASE_URL, so the simulator cannot move to another "
+                    "port on its own."
                 )
             else:
                 advice = "Set TWILIO_API_BASE_URL to a local address and free port."
