@@ -24,7 +24,7 @@ services-run:
 	scripts/ensure-redis
 
 services-test:
-	scripts/ensure-system-packages redis postgres
+	scripts/ensure-system-packages redis postgres browser
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/13} scripts/ensure-redis
 	scripts/ensure-postgres
 

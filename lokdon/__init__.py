@@ -65,6 +65,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ivr_bp)
     app.register_blueprint(messaging_bp)
 
+    import web
+
+    web.init_app(app)
+
     @app.get("/healthz")
     def healthz() -> tuple[str, int]:
         return "ok", 200

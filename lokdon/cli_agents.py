@@ -8,15 +8,20 @@ import re
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lokdon.cli_support import needs_database
 from messaging.phone import normalize_caller
-from models import Agent, AgentTopic, db
+from models import Agent, AgentRole, AgentTopic, WebSession, db
+from models.base import utcnow
 from tickets.topics import get_topics
+from web.passwords import MIN_PASSWORD_LENGTH, hash_password
 
 # Deliberately loose: one @, no spaces, a dot in the domain. The mail server decides.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Password of the demo officers; seed-demo refuses to run outside development.
+DEMO_PASSWORD = "pekanbaru-demo"
+DEMO_SUPERVISOR = "Andi Pratama"
 # Demo officers for the local hotline; `make run` adds them.
 DEMO_AGENTS = [
     ("Siti Rahmawati", "+6281265000001", "siti@disdukcapil.example", ["ktp_el", "kk"]),
@@ -58,7 +63,12 @@ def parse_topics(value: str) -> list[str]:
 
 
 def add_agent(
-    name: str, phone: str | None, email: str | None, topics: list[str]
+    name: str,
+    phone: str | None,
+    email: str | None,
+    topics: list[str],
+    role: str = AgentRole.AGENT.value,
+    password_hash: str | None = None,
 ) -> Agent:
     """Store a new active agent; raise click.UsageError on a taken phone or email."""
     with db.session_scope() as session:
@@ -68,7 +78,9 @@ def add_agent(
         if email and session.scalar(select(Agent.id).where(Agent.email == email)):
             raise click.UsageError(f"An agent with email {email} exists already.")
 
-        agent = Agent(name=name, phone=phone, email=email)
+        agent = Agent(
+            name=name, phone=phone, email=email, role=role, password_hash=password_hash
+        )
         agent.topics = [AgentTopic(topic=key) for key in topics]
         session.add(agent)
         session.flush()
@@ -82,8 +94,28 @@ def add_agent(
 @click.option(
     "--topics", required=True, help="Comma-separated topic keys, e.g. ktp_el,kk."
 )
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in AgentRole]),
+    default=AgentRole.AGENT.value,
+    show_default=True,
+    help="agent works own tickets; supervisor and admin see and reassign all.",
+)
+@click.option(
+    "--password",
+    "ask_password",
+    is_flag=True,
+    help="Prompt for a password so the officer can log in to the workspace.",
+)
 @needs_database
-def add_command(name: str, phone: str | None, email: str | None, topics: str) -> None:
+def add_command(
+    name: str,
+    phone: str | None,
+    email: str | None,
+    topics: str,
+    role: str,
+    ask_password: bool,
+) -> None:
     """Add an officer who handles the given topics."""
     if not name.strip():
         raise click.UsageError("--name must not be empty.")
@@ -97,8 +129,46 @@ def add_command(name: str, phone: str | None, email: str | None, topics: str) ->
         if normalized is None:
             raise click.UsageError(f"--phone {phone!r} is not a valid phone number.")
 
-    agent = add_agent(name.strip(), normalized, email, parse_topics(topics))
+    if ask_password and email is None:
+        raise click.UsageError("--password needs --email, the officer's login name.")
+
+    password_hash = hash_password(prompt_password()) if ask_password else None
+    agent = add_agent(
+        name.strip(), normalized, email, parse_topics(topics), role, password_hash
+    )
     click.echo(f"agent {agent.id} added: {agent.name} ({', '.join(agent.topic_keys)})")
+
+
+def prompt_password() -> str:
+    """Ask twice for a password of at least MIN_PASSWORD_LENGTH characters."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+        )
+
+    return password
+
+
+@agents_group.command("set-password")
+@click.argument("agent_id", type=int)
+@needs_database
+def set_password_command(agent_id: int) -> None:
+    """Set the workspace password of agent AGENT_ID and end their open sessions."""
+    password_hash = hash_password(prompt_password())
+    with db.session_scope() as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None or agent.email is None:
+            raise click.UsageError(f"No agent with an email has the id {agent_id}.")
+
+        agent.password_hash = password_hash
+        session.execute(
+            update(WebSession)
+            .where(WebSession.agent_id == agent_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+    click.echo(f"password set for agent {agent_id}")
 
 
 @agents_group.command("list")
@@ -157,14 +227,21 @@ def activate_command(agent_id: int) -> None:
 @agents_group.command("seed-demo")
 @needs_database
 def seed_demo_command() -> None:
-    """Add the demo officers unless they exist already."""
+    """Add the demo officers unless they exist already (development only)."""
+    if current_app.config["LOKDON_ENV"] != "development":
+        raise click.UsageError(
+            "seed-demo adds known passwords, so it runs in development only."
+        )
+
     added = 0
+    password_hash = hash_password(DEMO_PASSWORD)
     for name, phone, email, topics in DEMO_AGENTS:
         with db.session_scope() as session:
             exists = session.scalar(select(Agent.id).where(Agent.email == email))
 
         if exists is None:
-            add_agent(name, phone, email, topics)
+            role = AgentRole.SUPERVISOR.value if name == DEMO_SUPERVISOR else "agent"
+            add_agent(name, phone, email, topics, role, password_hash)
             added += 1
 
-    click.echo(f"{added} demo agents added")
+    click.echo(f"{added} demo agents added; their password is {DEMO_PASSWORD}")

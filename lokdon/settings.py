@@ -92,6 +92,15 @@ TRANSCRIBE_MAX_ATTEMPTS = 5
 # Send attempts after which an SMS is marked failed.
 SMS_MAX_ATTEMPTS = 5
 
+# Minutes without a request after which an officer's session ends.
+SESSION_IDLE_MINUTES = 30
+# Hours after login at which a session ends however active it is.
+SESSION_ABSOLUTE_HOURS = 12
+# Failed logins for one email address, or from one client address, before logins from it
+# are refused for LOGIN_FAILURE_WINDOW seconds.
+LOGIN_MAX_FAILURES = 5
+LOGIN_FAILURE_WINDOW = 900
+
 # Log level of the entry points (web, worker, CLI).
 LOG_LEVEL = "INFO"
 

@@ -1,6 +1,6 @@
 """Database models of the hotline and the session factory that binds them."""
 
-from models.agent import Agent, AgentTopic
+from models.agent import Agent, AgentRole, AgentTopic
 from models.base import Base
 from models.call import Call, CallStatus
 from models.db import db, insert_ignore
@@ -8,10 +8,13 @@ from models.message import Message, MessageStatus
 from models.recording import Recording, RecordingStatus
 from models.ticket import Ticket, TicketEvent, TicketFlag, TicketStatus
 from models.transcript import Transcript
+from models.web_session import AuditEntry, WebSession
 
 __all__ = [
     "Agent",
+    "AgentRole",
     "AgentTopic",
+    "AuditEntry",
     "Base",
     "Call",
     "CallStatus",
@@ -24,6 +27,7 @@ __all__ = [
     "TicketFlag",
     "TicketStatus",
     "Transcript",
+    "WebSession",
     "db",
     "insert_ignore",
 ]

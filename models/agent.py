@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TimestampMixin, UTCDateTime
+
+
+class AgentRole(enum.StrEnum):
+    """What an officer may do in the workspace."""
+
+    AGENT = "agent"  # works their own tickets and the unassigned queue
+    SUPERVISOR = "supervisor"  # sees and reassigns every ticket
+    ADMIN = "admin"  # a supervisor who also manages officers
+
+    @property
+    def sees_all_tickets(self) -> bool:
+        return self is not AgentRole.AGENT
 
 
 class Agent(TimestampMixin, Base):
@@ -19,6 +32,11 @@ class Agent(TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(
+        String(20), default=AgentRole.AGENT.value, server_default=AgentRole.AGENT.value
+    )
+    # Argon2id hash (argon2-cffi encoded form); None means the officer cannot log in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     # Breaks ties between agents with equally many open tickets: longest idle first.
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
