@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint bench venv services-run services-test clean
+.PHONY: run test lint bench screenshots translations venv services-run services-test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,18 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt setup.
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-venv: $(VENV)/.installed
+MO_FILES := web/translations/en/LC_MESSAGES/messages.mo
+
+venv: $(VENV)/.installed $(MO_FILES)
+
+# Compiled catalogs are build output; the .po files are the source.
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d web/translations -l $*
+
+# Refresh the catalog after changing texts; then translate the new entries in the .po.
+translations: venv
+	$(BIN)/pybabel extract -F web/babel.cfg -k lazy_gettext -k _ -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 
 services-run:
 	scripts/ensure-system-packages redis
@@ -50,6 +61,9 @@ lint: venv
 
 bench: venv services-test
 	$(BIN)/python -m benchmarks
+
+screenshots: venv services-test
+	$(BIN)/python scripts/take_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -5,6 +5,7 @@ from models.base import Base
 from models.call import Call, CallStatus
 from models.db import db, insert_ignore
 from models.message import Message, MessageStatus
+from models.note import TicketNote, TranscriptCorrection
 from models.recording import Recording, RecordingStatus
 from models.ticket import Ticket, TicketEvent, TicketFlag, TicketStatus
 from models.transcript import Transcript
@@ -25,8 +26,10 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketFlag",
+    "TicketNote",
     "TicketStatus",
     "Transcript",
+    "TranscriptCorrection",
     "WebSession",
     "db",
     "insert_ignore",

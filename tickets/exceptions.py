@@ -15,3 +15,7 @@ class UnknownTopicError(TicketError):
 
 class TicketNotFoundError(TicketError):
     """No ticket has the given reference."""
+
+
+class WorkflowError(TicketError):
+    """A status change or assignment that the workflow or the officer's role forbids."""

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
+# The office's time zone (WIB); officers read every time in it.
+OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def format_wib(moment: datetime | None) -> str:
+    """Format a UTC timestamp as the office's local time, e.g. 04-12-2026 17:05 WIB."""
+    if moment is None:
+        return "—"
+
+    return moment.astimezone(OFFICE_ZONE).strftime("%d-%m-%Y %H:%M WIB")
 
 
 def init_app(app: Flask) -> None:
@@ -19,12 +32,19 @@ def init_app(app: Flask) -> None:
     # A form's token stays valid as long as the session, which expires on its own.
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     csrf.init_app(app)
+    app.add_template_filter(format_wib, "wib")
+
+    from web import i18n
+
+    i18n.init_app(app)
 
     from ivr.views import bp as ivr_bp
     from messaging.views import bp as messaging_bp
     from web.auth import bp as auth_bp
     from web.queue import bp as queue_bp
+    from web.recordings import bp as recording_bp
     from web.sessions import load_current_session
+    from web.ticket import bp as ticket_bp
 
     # Twilio cannot send a CSRF token; its webhooks carry X-Twilio-Signature instead.
     csrf.exempt(ivr_bp)
@@ -32,3 +52,5 @@ def init_app(app: Flask) -> None:
     app.before_request(load_current_session)
     app.register_blueprint(auth_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(ticket_bp)
+    app.register_blueprint(recording_bp)

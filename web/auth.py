@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -56,9 +57,10 @@ def login() -> Response | str | tuple[str, int]:
     if is_blocked(email, remote_addr):
         logger.warning("login refused: too many failures remote_addr=%s", remote_addr)
         minutes = max(current_app.config["LOGIN_FAILURE_WINDOW"] // 60, 1)
-        message = (
+        message = _(
             "Terlalu banyak percobaan masuk yang gagal. "
-            f"Coba lagi dalam {minutes} menit."
+            "Coba lagi dalam %(minutes)d menit.",
+            minutes=minutes,
         )
         return render_template("web/login.html", error=message, email=email), 429
 
@@ -77,7 +79,7 @@ def login() -> Response | str | tuple[str, int]:
     if agent is None:
         record_failure(email, remote_addr)
         logger.info("login failed remote_addr=%s", remote_addr)
-        message = "Email atau kata sandi salah."
+        message = _("Email atau kata sandi salah.")
         return render_template("web/login.html", error=message, email=email), 401
 
     clear_failures(email)

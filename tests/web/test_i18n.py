@@ -1,0 +1,57 @@
+"""Workspace language: Indonesian by default, English when picked or preferred."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.web.helpers import add_officer, log_in
+from tests.web.test_ticket import add_ticket
+
+
+def test_indonesian_is_default(app: Flask) -> None:
+    page = app.test_client().get("/login").get_data(as_text=True)
+
+    assert "Masuk petugas" in page
+    assert '<html lang="id">' in page
+
+
+def test_english_is_chosen_and_remembered(app: Flask) -> None:
+    client = app.test_client()
+    chosen = client.get("/login?lang=en").get_data(as_text=True)
+    remembered = client.get("/login").get_data(as_text=True)
+
+    assert "Officer login" in chosen
+    assert '<html lang="en">' in chosen
+    assert "Officer login" in remembered
+
+
+def test_browser_language_does_not_override_indonesian(app: Flask) -> None:
+    page = app.test_client().get(
+        "/login", headers={"Accept-Language": "en-GB,en;q=0.9"}
+    )
+
+    assert "Masuk petugas" in page.get_data(as_text=True)
+
+
+def test_ticket_page_in_english(app: Flask) -> None:
+    add_officer()
+    reference = add_ticket(app, assignee_id=1)
+    client = app.test_client()
+    log_in(client)
+
+    page = client.get(f"/tickets/{reference}?lang=en").get_data(as_text=True)
+
+    assert "Show NIK" in page
+    assert "Internal notes" in page
+    assert "New" in page
+    assert "Tampilkan NIK" not in page
+
+
+def test_wrong_password_message_in_english(app: Flask) -> None:
+    add_officer()
+    client = app.test_client()
+    client.get("/login?lang=en")
+
+    response = log_in(client, password="salah")
+
+    assert "Wrong email or password." in response.get_data(as_text=True)
