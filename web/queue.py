@@ -7,24 +7,30 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import ColumnElement, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from messaging.phone import mask_number, normalize_caller
-from models import Agent, Ticket, TicketStatus, db
+from messaging.phone import mask_number
+from models import Agent, Ticket, db
 from tickets.exceptions import TicketNotFoundError, WorkflowError
-from tickets.reference import BODY_LENGTH, format_reference, normalize_reference
+from tickets.reference import format_reference, normalize_reference
 from tickets.topics import get_topics
 from tickets.workflow import can_view, reassign_ticket, sees_all, take_ticket
-from web import OFFICE_ZONE, format_wib
+from web import format_wib
 from web.auth import login_required, safe_next
 from web.labels import STATUS_LABELS
+from web.queue_filters import (
+    CHANNEL_LABELS,
+    STATUS_OPTIONS,
+    parse_filters,
+    parse_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,31 +38,6 @@ bp = Blueprint("queue", __name__, template_folder="templates")
 
 # Rows per list and page; each list pages on its own.
 PAGE_SIZE = 50
-# A shorter part of a reference matches too many tickets to be a useful search.
-MIN_PREFIX_DIGITS = 4
-# Years a date filter accepts; outside them the zone conversion can overflow.
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-OPEN_STATUSES = "terbuka"
-ALL_STATUSES = "semua"
-STATUS_OPTIONS = {
-    OPEN_STATUSES: "Terbuka (baru, diproses, menunggu warga)",
-    ALL_STATUSES: "Semua status",
-    **STATUS_LABELS,
-}
-CHANNEL_LABELS = {"phone": "Telepon", "whatsapp": "WhatsApp"}
-FILTER_FIELDS = ("status", "topic", "channel", "date_from", "date_to", "q")
-
-
-class QueueFilters:
-    """The filters of a queue request: the raw form values, the SQL conditions built
-    from the valid ones, and an Indonesian message for each invalid one.
-    """
-
-    def __init__(self, args: MultiDict[str, str]) -> None:
-        self.form = {name: args.get(name, "").strip() for name in FILTER_FIELDS}
-        self.conditions: list[ColumnElement[bool]] = []
-        self.errors: list[str] = []
 
 
 @dataclass
@@ -76,142 +57,6 @@ class QueuePage:
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
-
-
-def parse_filters(args: MultiDict[str, str]) -> QueueFilters:
-    """Build the conditions of args; an invalid value is reported and left out."""
-    filters = QueueFilters(args)
-    filter_status(filters)
-    filter_choice(filters, "topic", "Topik", set(get_topics().keys()))
-    filter_choice(filters, "channel", "Saluran", set(CHANNEL_LABELS))
-    filter_dates(filters)
-    filter_search(filters)
-    return filters
-
-
-def filter_status(filters: QueueFilters) -> None:
-    value = filters.form["status"] or OPEN_STATUSES
-    filters.form["status"] = value
-    if value == ALL_STATUSES:
-        return
-
-    if value in STATUS_LABELS:
-        filters.conditions.append(Ticket.status == value)
-        return
-
-    if value != OPEN_STATUSES:
-        filters.errors.append(
-            f"Status “{value}” tidak dikenal, jadi yang ditampilkan tiket terbuka. "
-            "Pilih status dari daftar."
-        )
-
-    filters.conditions.append(Ticket.status.in_(TicketStatus.open_values()))
-
-
-def filter_choice(
-    filters: QueueFilters, name: str, label: str, allowed: set[str]
-) -> None:
-    value = filters.form[name]
-    if not value:
-        return
-
-    if value not in allowed:
-        filters.errors.append(
-            f"{label} “{value}” tidak dikenal, jadi filter {label.lower()} diabaikan. "
-            f"Pilih {label.lower()} dari daftar."
-        )
-        return
-
-    filters.conditions.append(getattr(Ticket, name) == value)
-
-
-def parse_day(value: str, label: str, errors: list[str]) -> date | None:
-    """Read a date typed as 2025-01-31 (what a date field sends) or 31-01-2025."""
-    if not value:
-        return None
-
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            day = datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-
-        if MIN_YEAR <= day.year <= MAX_YEAR:
-            return day
-
-    errors.append(
-        f"Tanggal {label} “{value}” tidak valid, jadi filter tanggal diabaikan. "
-        "Tulis tanggal sebagai tahun-bulan-tanggal, misalnya 2025-01-31."
-    )
-    return None
-
-
-def office_midnight(day: date) -> datetime:
-    """Return the start of day in WIB as a UTC time, the zone stored in the database."""
-    return datetime.combine(day, time.min, OFFICE_ZONE).astimezone(UTC)
-
-
-def filter_dates(filters: QueueFilters) -> None:
-    errors: list[str] = []
-    start = parse_day(filters.form["date_from"], "awal", errors)
-    end = parse_day(filters.form["date_to"], "akhir", errors)
-    filters.errors.extend(errors)
-    if errors:
-        return
-
-    if start and end and start > end:
-        filters.errors.append(
-            f"Tanggal awal {start:%d-%m-%Y} jatuh setelah tanggal akhir "
-            f"{end:%d-%m-%Y}, jadi filter tanggal diabaikan. Tukar kedua tanggal."
-        )
-        return
-
-    if start:
-        filters.conditions.append(Ticket.created_at >= office_midnight(start))
-
-    # Both ends are inclusive: the end day runs up to the next midnight in WIB.
-    if end:
-        next_day = office_midnight(end + timedelta(days=1))
-        filters.conditions.append(Ticket.created_at < next_day)
-
-
-def filter_search(filters: QueueFilters) -> None:
-    """Match q as a ticket reference, a reference prefix or a phone number."""
-    query = filters.form["q"]
-    if not query:
-        return
-
-    matches: list[ColumnElement[bool]] = []
-    digits = normalize_reference(query)
-    full_length = BODY_LENGTH + 1
-    if digits.isascii() and digits.isdigit():
-        if len(digits) == full_length:
-            matches.append(Ticket.reference == digits)
-        elif MIN_PREFIX_DIGITS <= len(digits) < full_length:
-            matches.append(Ticket.reference.startswith(digits))
-
-    phone = normalize_caller(query)
-    if phone is not None:
-        matches.append(Ticket.caller_number == phone)
-
-    if not matches:
-        filters.errors.append(
-            f"Pencarian “{query}” bukan nomor tiket atau nomor telepon, jadi "
-            f"diabaikan. Masukkan nomor tiket (minimal {MIN_PREFIX_DIGITS} angka) "
-            "atau nomor telepon seperti 0812 3456 7890."
-        )
-        return
-
-    filters.conditions.append(or_(*matches))
-
-
-def parse_page(args: MultiDict[str, str], name: str, errors: list[str]) -> int:
-    value = args.get(name, "").strip() or "1"
-    if value.isascii() and value.isdigit() and int(value) >= 1:
-        return int(value)
-
-    errors.append(f"Halaman “{value}” tidak valid, jadi halaman pertama ditampilkan.")
-    return 1
 
 
 def load_page(
@@ -351,7 +196,9 @@ def locked_ticket(session: Session, reference: str) -> Ticket:
 
 def not_found(reference: str, args: MultiDict[str, str]) -> tuple[str, int]:
     shown = format_reference(normalize_reference(reference))
-    return render_queue(args, f"Tiket {shown} tidak ditemukan.", 404)
+    return render_queue(
+        args, _("Tiket %(reference)s tidak ditemukan.", reference=shown), 404
+    )
 
 
 @bp.post("/tickets/<reference>/take")
@@ -370,10 +217,12 @@ def take(reference: str) -> Response | tuple[str, int]:
         return not_found(reference, args)
     except WorkflowError as e:
         logger.info("take rejected ticket=%s agent=%s: %s", shown, g.agent.id, e)
-        message = f"Tiket {shown} sudah ditangani petugas lain."
+        message = _(
+            "Tiket %(reference)s sudah ditangani petugas lain.", reference=shown
+        )
         return render_queue(args, message, 409)
 
-    flash(f"Tiket {shown} sekarang Anda tangani.")
+    flash(_("Tiket %(reference)s sekarang Anda tangani.", reference=shown))
     return redirect(back_url)
 
 
@@ -385,7 +234,7 @@ def assign(reference: str) -> Response | tuple[str, int]:
     shown = format_reference(normalize_reference(reference))
     agent_id = request.form.get("agent_id", "").strip()
     if not (agent_id.isascii() and agent_id.isdigit()):
-        return render_queue(args, "Pilih petugas yang akan menangani tiket.", 400)
+        return render_queue(args, _("Pilih petugas yang akan menangani tiket."), 400)
 
     assignee_name = None
     try:
@@ -402,15 +251,23 @@ def assign(reference: str) -> Response | tuple[str, int]:
     except WorkflowError as e:
         logger.info("reassign rejected ticket=%s agent=%s: %s", shown, g.agent.id, e)
         if not sees_all(g.agent):
-            message = "Hanya supervisor atau admin yang dapat mengalihkan tiket."
+            message = _("Hanya supervisor atau admin yang dapat mengalihkan tiket.")
             return render_queue(args, message, 403)
 
-        message = f"Petugas {assignee_name} tidak aktif; pilih petugas lain."
+        message = _(
+            "Petugas %(name)s tidak aktif; pilih petugas lain.", name=assignee_name
+        )
         return render_queue(args, message, 409)
 
     if assignee_name is None:
-        message = f"Petugas dengan nomor {agent_id} tidak ditemukan."
+        message = _("Petugas dengan nomor %(id)s tidak ditemukan.", id=agent_id)
         return render_queue(args, message, 400)
 
-    flash(f"Tiket {shown} dialihkan ke {assignee_name}.")
+    flash(
+        _(
+            "Tiket %(reference)s dialihkan ke %(name)s.",
+            reference=shown,
+            name=assignee_name,
+        )
+    )
     return redirect(back_url)

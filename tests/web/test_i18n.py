@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from tests.web.helpers import add_officer, log_in
@@ -55,3 +57,31 @@ def test_wrong_password_message_in_english(app: Flask) -> None:
     response = log_in(client, password="salah")
 
     assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_queue_page_in_english(app: Flask) -> None:
+    add_officer()
+    client = app.test_client()
+    log_in(client)
+
+    page = client.get("/tickets?lang=en&date_from=kemarin").get_data(as_text=True)
+
+    assert "My tickets" in page
+    assert "Unassigned" in page
+    assert "Search ticket number or phone" in page
+    assert "Start date “kemarin” is invalid" in page
+
+
+def test_every_text_has_an_english_translation() -> None:
+    from babel.messages.pofile import read_po
+
+    catalog_path = (
+        Path(__file__).parents[2] / "web/translations/en/LC_MESSAGES/messages.po"
+    )
+    with catalog_path.open("rb") as file:
+        catalog = read_po(file, locale="en")
+
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
