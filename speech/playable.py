@@ -24,12 +24,17 @@ logger = logging.getLogger(__name__)
 
 # Formats that Chrome, Firefox and Safari all play, by (container, codec) as PyAV
 # names them. Safari does not play Ogg/Opus, and browsers differ on mu-law WAV.
-# NOTE: MP3 at 8, 11.025 and 12 kHz, as phone recordings often are, is MPEG-2.5, an
-# extension outside ISO/IEC 13818-3. Whether Safari plays it is unverified.
 SERVED_AS_IS = {
     ("wav", "pcm_s16le"): "audio/wav",
     ("mp3", "mp3"): "audio/mpeg",
 }
+
+
+# MP3 below 16 kHz (8, 11.025 and 12 kHz, as phone recordings often are) is MPEG-2.5,
+# an extension outside ISO/IEC 13818-3 that not every browser is known to play, so such
+# MP3s are transcoded and copies are written at 16 kHz or more.
+# NOTE: Safari was not available to test on; 16 kHz MPEG-2 MP3 is within the standard.
+MIN_MP3_RATE = 16_000
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,11 @@ def playable_audio(source: Path, cache_dir: Path) -> PlayableAudio:
     samples, and UnreadableAudioError when FFmpeg cannot decode it. A missing file
     raises FileNotFoundError.
     """
-    container_name, codec_name = _probe(source)
+    container_name, codec_name, sample_rate = _probe(source)
     mimetype = SERVED_AS_IS.get((container_name, codec_name))
+    if codec_name == "mp3" and sample_rate < MIN_MP3_RATE:
+        mimetype = None
+
     if mimetype is not None:
         logger.debug(
             "audio served as is path=%s format=%s/%s",
@@ -100,8 +108,9 @@ def playable_audio(source: Path, cache_dir: Path) -> PlayableAudio:
     return PlayableAudio(path=target, mimetype=encoding.mimetype, transcoded=True)
 
 
-def _probe(source: Path) -> tuple[str, str]:
-    """Return the container and codec names of the first audio stream."""
+def _probe(source: Path) -> tuple[str, str, int]:
+    """Return the container and codec names and the sample rate of the first audio
+    stream."""
     if source.stat().st_size == 0:
         raise EmptyAudioError(
             f"Recording {source} has zero bytes. Download it again from Twilio, or "
@@ -110,7 +119,8 @@ def _probe(source: Path) -> tuple[str, str]:
 
     with _open_source(source) as container:
         stream = _audio_stream(container, source)
-        return container.format.name, stream.codec_context.codec.canonical_name
+        codec_name = stream.codec_context.codec.canonical_name
+        return container.format.name, codec_name, stream.rate or 0
 
 
 @contextmanager
@@ -251,8 +261,9 @@ def _add_output_stream(
 ) -> av.AudioStream:
     """Add a mono stream at the supported sample rate nearest to the source's."""
     codec = av.Codec(encoding.codec_name, "w")
-    supported_rates = codec.audio_rates or [source_rate]
-    # An 8 kHz source stays at 8 kHz, which for MP3 is MPEG-2.5 (see SERVED_AS_IS).
+    supported_rates = [
+        rate for rate in codec.audio_rates or [source_rate] if rate >= MIN_MP3_RATE
+    ] or [max(source_rate, MIN_MP3_RATE)]
     sample_rate = min(supported_rates, key=lambda rate: abs(rate - source_rate))
     bit_rate = next(
         (bit_rate for max_rate, bit_rate in _BIT_RATES if sample_rate <= max_rate),

@@ -16,14 +16,15 @@ from speech.playable import AAC, PlayableAudio, playable_audio
 # Recordings browsers play without transcoding, and the MIME type each is served as.
 SERVED_AS_IS = [
     ("ktp.wav", "audio/wav"),
-    ("pindah.mp3", "audio/mpeg"),
 ]
 
-# Recordings transcoded to MP3, and the sample rate each copy keeps. The voice note
-# decodes at 48 kHz but was captured at 16 kHz, as its OpusHead header states.
+# Recordings transcoded to MP3, and the sample rate of each copy: 16 kHz at least, so
+# no copy is MPEG-2.5. The voice note decodes at 48 kHz but was captured at 16 kHz, as
+# its OpusHead header states; the 8 kHz MP3 is transcoded for the same reason.
 TRANSCODED = [
-    ("akta_mulaw.wav", 8000),
+    ("akta_mulaw.wav", 16000),
     ("voice_note.ogg", 16000),
+    ("pindah.mp3", 16000),
 ]
 
 
@@ -106,7 +107,7 @@ def test_transcoded_copy_readable_by_others(data_dir: Path, tmp_path: Path) -> N
 
 
 def test_other_format_downmixed_to_nearest_rate(data_dir: Path, tmp_path: Path) -> None:
-    # 8-bit PCM is not in the served-as-is list, and libmp3lame has no 11000 Hz.
+    # 8-bit PCM is not in the served-as-is list; copies are written at 16 kHz or more.
     source = tmp_path / "stereo.wav"
     write_stereo_u8_wav(data_dir / "ktp.wav", source, rate=11000)
 
@@ -115,7 +116,7 @@ def test_other_format_downmixed_to_nearest_rate(data_dir: Path, tmp_path: Path) 
     assert audio.transcoded is True
     with av.open(str(audio.path)) as container:
         codec_context = container.streams.audio[0].codec_context
-        assert codec_context.sample_rate == 11025
+        assert codec_context.sample_rate == 16000
         assert codec_context.layout.nb_channels == 1
         samples = np.concatenate(
             [frame.to_ndarray().ravel() for frame in container.decode(audio=0)]
