@@ -28,7 +28,7 @@ web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messa
 # Refresh the catalog after changing texts; then translate the new entries in the .po.
 translations: venv
 	$(BIN)/pybabel extract -F web/babel.cfg -k lazy_gettext -k _ -o web/translations/messages.pot .
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
+	$(BIN)/pybabel update --ignore-obsolete -i web/translations/messages.pot -d web/translations
 
 services-run:
 	scripts/ensure-system-packages redis

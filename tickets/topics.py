@@ -43,6 +43,10 @@ class TopicCatalog:
         known = ", ".join(topic.key for topic in self.topics)
         raise UnknownTopicError(f"Unknown topic {key!r}; known topics: {known}.")
 
+    def names(self, english: bool = False) -> dict[str, str]:
+        """Return topic key -> display name, in English when english is set."""
+        return {t.key: t.name_en if english else t.name for t in self.topics}
+
     def keys(self) -> list[str]:
         return [topic.key for topic in self.topics]
 

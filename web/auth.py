@@ -30,7 +30,7 @@ def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.get("agent") is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
         return view(*args, **kwargs)
 
@@ -55,7 +55,7 @@ def login() -> Response | str | tuple[str, int]:
     password = request.form.get("password", "")
     remote_addr = request.remote_addr or "-"
     if is_blocked(email, remote_addr):
-        logger.warning("login refused: too many failures remote_addr=%s", remote_addr)
+        logger.warning("login rejected: too many failures remote_addr=%s", remote_addr)
         minutes = max(current_app.config["LOGIN_FAILURE_WINDOW"] // 60, 1)
         message = _(
             "Terlalu banyak percobaan masuk yang gagal. "

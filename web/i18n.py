@@ -7,6 +7,7 @@ English catalog in web/translations translates them; `make translations` updates
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
@@ -37,6 +38,20 @@ def select_locale() -> str:
     return "id"
 
 
+def topic_names() -> dict[str, str]:
+    """Return topic key -> name in the officer's language."""
+    from tickets.topics import get_topics
+
+    return get_topics().names(english=str(get_locale()) == "en")
+
+
+def language_url(code: str) -> str:
+    """Return the current page's URL in language code, keeping its other parameters."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = "id"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
@@ -45,5 +60,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_domain="messages")
 
     @app.context_processor
-    def inject_locale() -> dict[str, str]:
-        return {"current_locale": str(get_locale() or "id")}
+    def inject_locale() -> dict[str, object]:
+        return {
+            "current_locale": str(get_locale() or "id"),
+            "language_url": language_url,
+        }

@@ -28,7 +28,7 @@ EVENT_LABELS = {
     "flagged": _("Ditandai"),
     "transcribed": _("Ditranskripsi"),
     "note": _("Catatan ditambahkan"),
-    "reply": _("Balasan SMS dikirim"),
+    "reply": _("Balasan SMS dibuat"),
     "correction": _("Transkrip dikoreksi"),
 }
 

@@ -20,10 +20,10 @@ from messaging.phone import mask_number
 from models import Agent, Ticket, db
 from tickets.exceptions import TicketNotFoundError, WorkflowError
 from tickets.reference import format_reference, normalize_reference
-from tickets.topics import get_topics
 from tickets.workflow import can_view, reassign_ticket, sees_all, take_ticket
 from web import format_wib
 from web.auth import login_required, safe_next
+from web.i18n import topic_names
 from web.labels import STATUS_LABELS
 from web.queue_filters import (
     CHANNEL_LABELS,
@@ -134,7 +134,7 @@ def render_queue(
         officers=officers,
         sees_all=sees_all(agent),
         queue_url=url_for("queue.tickets", **args.to_dict()),
-        topics={topic.key: topic.name for topic in get_topics().topics},
+        topics=topic_names(),
         statuses=STATUS_LABELS,
         status_options=STATUS_OPTIONS,
         channels=CHANNEL_LABELS,

@@ -34,12 +34,11 @@ from models import (
 )
 from queue_workers.enqueue import enqueue_message
 from tickets.exceptions import UnknownTopicError, WorkflowError
-from tickets.nik import find_nik_in_text, find_nik_in_words
 from tickets.reference import normalize_reference
 from tickets.topics import get_topics
 from tickets.workflow import can_edit, can_view, change_status, record_event
 from web.auth import login_required
-from web.ticket_view import ticket_context
+from web.ticket_view import has_nik, latest_correction, ticket_context
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,8 @@ def editable_ticket(db_session: Session, reference: str) -> Ticket:
 
 
 def may_unmask(agent: Agent, ticket: Ticket) -> bool:
-    """The assignee, supervisors and admins may see a ticket's NIKs in full."""
+    """Return whether agent may see the ticket's NIKs in full: the assignee,
+    supervisors and admins may."""
     return can_edit(agent, ticket)
 
 
@@ -107,7 +107,9 @@ def update_status(reference: str) -> Response | tuple[str, int]:
         try:
             change_status(db_session, ticket, request.form.get("status", ""), g.agent)
         except WorkflowError as e:
-            logger.info("status change refused ticket=%s error=%s", ticket.reference, e)
+            logger.info(
+                "status change rejected ticket=%s error=%s", ticket.reference, e
+            )
             return _("Perubahan status ini tidak diizinkan."), 409
 
         return back_to(ticket, _("Status diperbarui."))
@@ -210,10 +212,8 @@ def correct_transcript(reference: str) -> Response | tuple[str, int]:
         if transcript is None:
             return _("Tiket ini belum memiliki transkrip."), 409
 
-        has_nik = find_nik_in_words([w["word"] for w in transcript.words]) or (
-            find_nik_in_text(transcript.text)
-        )
-        if has_nik and not is_unmasked(ticket):
+        correction = latest_correction(db_session, transcript)
+        if has_nik(transcript, correction) and not is_unmasked(ticket):
             return _("Buka NIK terlebih dahulu sebelum mengoreksi transkrip."), 409
 
         db_session.add(

@@ -1,10 +1,13 @@
-"""What the ticket page shows, gathered in a fixed number of queries and with every NIK
-masked unless the officer has unmasked this ticket."""
+"""Template values of the ticket page, gathered in a fixed number of queries.
+
+Every NIK is masked unless the officer has unmasked this ticket.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,8 +23,8 @@ from models import (
 )
 from tickets.nik import mask_text, mask_words
 from tickets.reference import format_reference
-from tickets.topics import get_topics
 from tickets.workflow import ALLOWED_TRANSITIONS
+from web.i18n import topic_names
 from web.labels import EVENT_LABELS, FLAG_LABELS, MESSAGE_STATUS_LABELS, STATUS_LABELS
 
 # Vosk confidence below which a word is shown as doubtful.
@@ -61,10 +64,8 @@ def ticket_context(
             (status, STATUS_LABELS[status])
             for status in sorted(ALLOWED_TRANSITIONS.get(ticket.status, set()))
         ],
-        "topics": [(topic.key, topic.name) for topic in get_topics().topics],
-        "topic_name": dict((t.key, t.name) for t in get_topics().topics).get(
-            ticket.topic, ticket.topic
-        ),
+        "topics": list(topic_names().items()),
+        "topic_name": topic_names().get(ticket.topic, ticket.topic),
         "assignee": agents.get(ticket.assignee_id or 0),
         "flags": [FLAG_LABELS.get(kind, kind) for kind in ticket.flag_kinds],
         "recording": recording,
@@ -102,10 +103,30 @@ def ticket_context(
         ],
         "unmasked": unmasked,
         # The correction form edits the text in full, so it needs the NIKs unmasked.
-        "masked_nik": transcript is not None
-        and mask_text(transcript.text) != transcript.text,
+        "has_nik": has_nik(transcript, corrections[0] if corrections else None),
         "low_confidence": LOW_CONFIDENCE,
     }
+
+
+def has_nik(
+    transcript: Transcript | None, correction: TranscriptCorrection | None
+) -> bool:
+    """Return whether the machine transcript or the latest correction holds a NIK."""
+    texts = [
+        transcript.text if transcript else "",
+        correction.text if correction else "",
+    ]
+    return any(text and mask_text(text) != text for text in texts)
+
+
+def latest_correction(
+    session: Session, transcript: Transcript
+) -> TranscriptCorrection | None:
+    return session.scalars(
+        select(TranscriptCorrection)
+        .where(TranscriptCorrection.transcript_id == transcript.id)
+        .order_by(TranscriptCorrection.id.desc())
+    ).first()
 
 
 def transcript_words(
@@ -120,6 +141,33 @@ def transcript_words(
     ]
 
 
+def event_detail(kind: str, detail: dict[str, Any], agents: dict[int, str]) -> str:
+    """Describe an event's detail for officers, without internal keys or ids."""
+    topics = topic_names()
+    if kind == "status":
+        old, new = detail.get("old", ""), detail.get("new", "")
+        return f"{STATUS_LABELS.get(old, old)} → {STATUS_LABELS.get(new, new)}"
+
+    if kind == "assigned":
+        return agents.get(detail.get("agent_id", 0), "?")
+
+    if kind == "flagged":
+        flag = detail.get("flag", "")
+        return str(FLAG_LABELS.get(flag, flag))
+
+    if kind == "topic":
+        old, new = detail.get("old", ""), detail.get("new", "")
+        return f"{topics.get(old, old)} → {topics.get(new, new)}"
+
+    if kind == "created":
+        return topics.get(detail.get("topic", ""), "")
+
+    if kind == "transcribed":
+        return _("%(count)d kata", count=detail.get("words", 0))
+
+    return ""
+
+
 def history(
     session: Session, ticket: Ticket, agents: dict[int, str]
 ) -> list[dict[str, Any]]:
@@ -131,25 +179,16 @@ def history(
     rows = []
     for event in events:
         actor = (
-            "Sistem" if event.actor == "system" else agents.get(int(event.actor), "?")
+            _("Sistem")
+            if event.actor == "system"
+            else agents.get(int(event.actor), "?")
         )
-        detail = dict(event.detail or {})
-        if event.kind == "status":
-            detail = {
-                "dari": STATUS_LABELS.get(detail.get("old"), detail.get("old")),
-                "ke": STATUS_LABELS.get(detail.get("new"), detail.get("new")),
-            }
-        elif event.kind == "assigned":
-            detail = {"petugas": agents.get(detail.get("agent_id"), "?")}
-        elif event.kind == "flagged":
-            detail = {"tanda": FLAG_LABELS.get(detail.get("flag"), detail.get("flag"))}
-
         rows.append(
             {
                 "at": event.created_at,
                 "actor": actor,
                 "label": EVENT_LABELS.get(event.kind, event.kind),
-                "detail": ", ".join(f"{k}: {v}" for k, v in detail.items()),
+                "detail": event_detail(event.kind, dict(event.detail or {}), agents),
             }
         )
 

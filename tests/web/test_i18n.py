@@ -85,3 +85,26 @@ def test_every_text_has_an_english_translation() -> None:
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_language_switch_keeps_filters(app: Flask) -> None:
+    add_officer()
+    client = app.test_client()
+    log_in(client)
+
+    page = client.get("/tickets?topic=kk&status=semua").get_data(as_text=True)
+
+    assert 'href="/tickets?topic=kk&amp;status=semua&amp;lang=en"' in page
+
+
+def test_topics_and_history_in_english(app: Flask) -> None:
+    add_officer()
+    reference = add_ticket(app, assignee_id=1)
+    client = app.test_client()
+    log_in(client)
+    client.get("/login?lang=en")
+
+    page = client.get(f"/tickets/{reference}").get_data(as_text=True)
+
+    assert "Electronic identity card (KTP-el)" in page
+    assert "Received" in page

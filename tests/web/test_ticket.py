@@ -296,3 +296,42 @@ def test_unassigned_ticket_is_read_only(
 
     assert 'id="change-status"' not in page
     assert response.status_code == 403
+
+
+def test_correction_holding_nik_needs_unmask(
+    app: Flask, officer_client: FlaskClient
+) -> None:
+    """A NIK typed into a correction is masked for the next officer, who must show it
+    before editing, so a masked copy can never overwrite it."""
+    add_officer("andi@disdukcapil.example", role="supervisor", name="Andi Pratama")
+    reference = add_ticket(app, assignee_id=1, text="ktp saya belum jadi")
+    post(
+        officer_client,
+        reference,
+        "transcript",
+        text="NIK 1471010101900001 KTP belum jadi",
+    )
+    supervisor = app.test_client()
+    log_in(supervisor, "andi@disdukcapil.example")
+
+    page = supervisor.get(f"/tickets/{reference}").get_data(as_text=True)
+    saved = post(
+        supervisor, reference, "transcript", text="NIK ••••0001 KTP belum jadi"
+    )
+
+    assert "1471010101900001" not in page
+    assert 'id="correction-text"' not in page
+    assert 'id="unmask"' in page
+    assert saved.status_code == 409
+    with db.session_scope() as session:
+        texts = session.scalars(select(TranscriptCorrection.text)).all()
+    assert texts == ["NIK 1471010101900001 KTP belum jadi"]
+
+
+def test_page_view_is_not_a_playback(app: Flask, officer_client: FlaskClient) -> None:
+    reference = add_ticket(app, assignee_id=1)
+
+    page = officer_client.get(f"/tickets/{reference}").get_data(as_text=True)
+
+    assert 'preload="none"' in page
+    assert audit_actions() == ["login"]

@@ -12,7 +12,7 @@ from rq import Queue, SimpleWorker
 from lokdon.redis_client import get_redis
 from tests.web.browser import chromium, serve
 from tests.web.helpers import PASSWORD, add_officer
-from tests.web.test_ticket import add_ticket
+from tests.web.test_ticket import add_ticket, audit_actions
 from tests.webhooks import ACCOUNT_SID, AUTH_TOKEN
 from twilio_sim.cloud import TwilioCloud
 
@@ -51,16 +51,15 @@ def test_officer_works_a_ticket(app: Flask, tmp_path: Path) -> None:
             log_in(page, base_url, path)
 
             assert "[NIK ••••••••••••0001]" in page.inner_text("#transcript")
-            page.wait_for_function(
-                "document.getElementById('player').readyState >= 1", timeout=15000
-            )
-            duration = page.evaluate("document.getElementById('player').duration")
-            assert 9.0 < duration < 9.6
+            assert audit_actions() == ["login"]
 
             page.locator("#transcript .word").nth(4).click()
             page.wait_for_function(
                 "document.getElementById('player').currentTime >= 2.0", timeout=15000
             )
+            duration = page.evaluate("document.getElementById('player').duration")
+            assert 9.0 < duration < 9.6
+            assert audit_actions() == ["login", "recording_play"]
             page.evaluate("document.getElementById('player').pause()")
             page.screenshot(path=str(tmp_path / "ticket.png"), full_page=True)
 
