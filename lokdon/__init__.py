@@ -57,9 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ivr import prompts as ivr_prompts
     from ivr.views import bp as ivr_bp
     from messaging.views import bp as messaging_bp
-    from tickets import topics
+    from tickets import calendar, topics
 
     topics.init_app(app)
+    calendar.init_app(app)
     ivr_prompts.init_app(app)
     call_starts.init_app(app)
     app.register_blueprint(ivr_bp)
@@ -73,6 +74,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> tuple[str, int]:
         return "ok", 200
 
+    from lokdon import metrics
+
+    metrics.init_app(app)
     return app
 
 

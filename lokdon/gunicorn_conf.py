@@ -2,6 +2,7 @@
 variable.
 """
 
+import glob
 import os
 
 from lokdon.logs import configure_logging
@@ -21,3 +22,14 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
+    """Delete the metric files of the previous run, so that counts start from zero."""
+    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not multiproc_dir:
+        return
+
+    os.makedirs(multiproc_dir, exist_ok=True)
+    for path in glob.glob(os.path.join(multiproc_dir, "*.db")):
+        os.remove(path)

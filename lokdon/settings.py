@@ -55,6 +55,8 @@ TWILIO_LANGUAGE = ""
 PROMPTS_FILE = ""
 # Topics file (TOML). Empty means the topics shipped in tickets/topics.toml.
 TOPICS_FILE = ""
+# Holidays file (TOML) of the working-day calendar. Empty means tickets/holidays.toml.
+HOLIDAYS_FILE = ""
 # Maximum length of a recorded complaint, in seconds (Twilio <Record maxLength>).
 RECORD_MAX_LENGTH = 180
 # Seconds of silence after which Twilio ends a recording (Twilio <Record timeout>).

@@ -56,6 +56,11 @@ class Ticket(TimestampMixin, Base):
     caller_number: Mapped[str | None] = mapped_column(String(20), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deadlines in working days from the topic's targets; see tickets.calendar.
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # First status change or reply by an officer.
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignee: Mapped[Agent | None] = relationship(lazy="joined")
     flags: Mapped[list[TicketFlag]] = relationship(

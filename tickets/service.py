@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,9 @@ from messaging.sms import prepare_ticket_sms
 from models import Call, Message, Ticket, TicketEvent, TicketFlag, insert_ignore
 from models.base import utcnow
 from tickets.assignment import assign_ticket
+from tickets.calendar import get_calendar
 from tickets.reference import generate_reference
+from tickets.topics import get_topics
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,16 @@ class OpenedTicket:
     message: Message | None = None
 
 
+def deadlines(topic_key: str, received_at: datetime) -> dict[str, datetime]:
+    """Return the first-response and resolution deadlines of a ticket on topic_key."""
+    calendar = get_calendar()
+    topic = get_topics().get(topic_key)
+    return {
+        "first_response_due": calendar.deadline(received_at, topic.response_days),
+        "resolution_due": calendar.deadline(received_at, topic.resolution_days),
+    }
+
+
 def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTicket:
     """Return the call's ticket, creating, assigning and announcing it on first use.
 
@@ -60,6 +73,7 @@ def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTick
             "channel": "phone",
             "topic": topic,
             "caller_number": call.caller_number,
+            **deadlines(topic, call.started_at or utcnow()),
         },
         conflict=["call_id"],
     )

@@ -22,6 +22,9 @@ class Topic:
     name: str
     name_en: str
     fallback: bool = False
+    # Working days to a first response and to resolution.
+    response_days: int = 3
+    resolution_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def load_topics(path: Path) -> TopicCatalog:
                 name=entry["name"],
                 name_en=entry.get("name_en", entry["name"]),
                 fallback=bool(entry.get("fallback", False)),
+                response_days=int(entry.get("response_days", 3)),
+                resolution_days=int(entry.get("resolution_days", 10)),
             )
             for entry in data.get("topic", [])
         )

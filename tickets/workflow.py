@@ -66,6 +66,7 @@ def change_status(
 
     old_status = ticket.status
     ticket.status = new_status
+    mark_first_response(ticket)
     ticket.updated_at = utcnow()
     record_event(session, ticket, actor, "status", old=old_status, new=new_status)
     logger.info(
@@ -75,6 +76,12 @@ def change_status(
         new_status,
         actor.id,
     )
+
+
+def mark_first_response(ticket: Ticket) -> None:
+    """Record the first officer response (a status change or a reply) once."""
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = utcnow()
 
 
 def take_ticket(session: Session, ticket: Ticket, actor: Agent) -> None:

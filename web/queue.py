@@ -23,6 +23,7 @@ from tickets.reference import format_reference, normalize_reference
 from tickets.workflow import can_view, reassign_ticket, sees_all, take_ticket
 from web import format_wib
 from web.auth import login_required, safe_next
+from web.deadlines import STATE_LABELS, deadline_state
 from web.i18n import topic_names
 from web.labels import STATUS_LABELS
 from web.queue_filters import (
@@ -66,8 +67,8 @@ def load_page(
     total = session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
     pages = max(math.ceil(total / PAGE_SIZE), 1)
     page = min(page, pages)
-    # NOTE: the queue is ordered by arrival; once tickets have working-day deadlines,
-    # it is to be ordered by deadline, earliest first.
+    # Earliest resolution deadline first; tickets without one (older than deadlines)
+    # come last, oldest first.
     statement = (
         select(Ticket)
         .options(
@@ -75,7 +76,9 @@ def load_page(
             raiseload(Ticket.flags),
         )
         .where(*conditions)
-        .order_by(Ticket.created_at, Ticket.id)
+        .order_by(
+            Ticket.resolution_due.asc().nulls_last(), Ticket.created_at, Ticket.id
+        )
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
@@ -141,6 +144,8 @@ def render_queue(
         format_reference=format_reference,
         mask_number=mask_number,
         office_time=format_wib,
+        deadline_state=deadline_state,
+        state_labels=STATE_LABELS,
     )
     return html, status
 

@@ -35,8 +35,15 @@ from models import (
 from queue_workers.enqueue import enqueue_message
 from tickets.exceptions import UnknownTopicError, WorkflowError
 from tickets.reference import normalize_reference
+from tickets.service import deadlines
 from tickets.topics import get_topics
-from tickets.workflow import can_edit, can_view, change_status, record_event
+from tickets.workflow import (
+    can_edit,
+    can_view,
+    change_status,
+    mark_first_response,
+    record_event,
+)
 from web.auth import login_required
 from web.ticket_view import has_nik, latest_correction, ticket_context
 
@@ -129,6 +136,9 @@ def update_topic(reference: str) -> Response | tuple[str, int]:
             db_session, ticket, g.agent, "topic", old=ticket.topic, new=topic.key
         )
         ticket.topic = topic.key
+        # Deadlines follow the corrected topic's targets, still from the arrival time.
+        for name, due in deadlines(topic.key, ticket.created_at).items():
+            setattr(ticket, name, due)
         return back_to(ticket, _("Topik dikoreksi."))
 
 
@@ -173,6 +183,7 @@ def reply(reference: str) -> Response | tuple[str, int]:
         )
         db_session.add(message)
         record_event(db_session, ticket, g.agent, "reply")
+        mark_first_response(ticket)
         db_session.flush()
 
     enqueue_message(db_session, get_redis(), current_app.config, message)

@@ -24,6 +24,7 @@ from models import (
 from tickets.nik import mask_text, mask_words
 from tickets.reference import format_reference
 from tickets.workflow import ALLOWED_TRANSITIONS
+from web.deadlines import STATE_LABELS, deadline_state
 from web.i18n import topic_names
 from web.labels import EVENT_LABELS, FLAG_LABELS, MESSAGE_STATUS_LABELS, STATUS_LABELS
 
@@ -105,6 +106,8 @@ def ticket_context(
         # The correction form edits the text in full, so it needs the NIKs unmasked.
         "has_nik": has_nik(transcript, corrections[0] if corrections else None),
         "low_confidence": LOW_CONFIDENCE,
+        "deadline_state": deadline_state(ticket),
+        "state_labels": STATE_LABELS,
     }
 
 
