@@ -114,13 +114,15 @@ def worker_section(result: dict) -> list[str]:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lokdon-bench-") as tmp:
         workdir = Path(tmp)
+        # The worker runs first: the webhook runs leave PostgreSQL vacuuming tens of
+        # thousands of new rows, which competes with the decoder for the 2 cores.
+        worker = bench_worker(
+            workdir / "worker", f"sqlite:///{workdir}/worker/bench.db"
+        )
         webhook = [
             bench_webhook(workdir / "sqlite", f"sqlite:///{workdir}/sqlite/bench.db"),
             bench_webhook(workdir / "postgresql", postgres_database()),
         ]
-        worker = bench_worker(
-            workdir / "worker", f"sqlite:///{workdir}/worker/bench.db"
-        )
 
     lines = [
         "# Benchmarks",
