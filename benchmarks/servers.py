@@ -26,7 +26,7 @@ def free_port() -> int:
 def start_gunicorn(
     app_spec: str, port: int, env: Mapping[str, str], log_path: Path, workers: int = 2
 ) -> subprocess.Popen[bytes]:
-    """Start gunicorn on 127.0.0.1:port and wait until it answers /healthz."""
+    """Start gunicorn on 127.0.0.1:port and wait until /healthz returns 200."""
     command = [
         str(BIN / "gunicorn"),
         "--bind",
@@ -76,7 +76,7 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], log_path: Path) ->
 
         time.sleep(0.1)
 
-    raise RuntimeError(f"{url} did not answer within 30 s; see {log_path}")
+    raise RuntimeError(f"{url} did not respond within 30 s; see {log_path}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

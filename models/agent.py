@@ -12,7 +12,7 @@ from models.base import Base, TimestampMixin, UTCDateTime
 
 
 class AgentRole(enum.StrEnum):
-    """What an officer may do in the workspace."""
+    """An officer's role, which sets the tickets they see and may change."""
 
     AGENT = "agent"  # works their own tickets and the unassigned queue
     SUPERVISOR = "supervisor"  # sees and reassigns every ticket

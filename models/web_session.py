@@ -12,8 +12,8 @@ from models.base import Base, UTCDateTime, utcnow
 
 
 class WebSession(Base):
-    """One login. The browser holds a random token; the database keeps its SHA-256 only,
-    so a copy of the table cannot be replayed as cookies."""
+    """One login. The browser keeps a random token and the database stores only its
+    SHA-256, so a copy of the table cannot be replayed as cookies."""
 
     __tablename__ = "web_sessions"
 
@@ -30,8 +30,8 @@ class WebSession(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which ticket, for actions the office must be able to account for
-    (playing a recording, unmasking a NIK, logging in)."""
+    """An audit entry: an officer's action on a ticket that the office must be able to
+    account for, such as playing a recording, unmasking a NIK or logging in."""
 
     __tablename__ = "audit_log"
 
