@@ -62,7 +62,7 @@ def app_env(workdir: Path, database_url: str, port: int) -> dict[str, str]:
 
 
 def capture_twiml(port: int, workdir: Path) -> Path:
-    """Ask the real app once and keep its answer as the bare endpoint's body."""
+    """Request the real app once and keep its response as the bare endpoint's body."""
     request = prepared_calls(port, 1)[0]
     response = requests.post(
         f"http://127.0.0.1:{port}{request.path}",

@@ -1,1 +1,1 @@
-"""The phone menu: Twilio voice webhooks answering with TwiML in Indonesian."""
+"""The phone menu: Twilio voice webhooks that return TwiML in Indonesian."""

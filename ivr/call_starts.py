@@ -1,9 +1,10 @@
-"""Batched writing of call-start rows, so the greeting never waits on the database.
+"""Batched writing of call-start rows, written after the greeting is returned.
 
-The voice webhook is the busiest request and the first thing a caller hears. It hands
-the new call's row to a background thread, which inserts the rows of many calls in one
-transaction. A row queued when the process dies is not lost for good: every later
-webhook of the call (menu choice, recording, status callback) stores the call too.
+The voice webhook is the busiest request and the first thing a caller hears. When
+CALL_START_BATCH_SECONDS is above 0, it hands the new call's row to a background thread,
+which inserts the rows of many calls in one transaction. A row queued when the process
+dies comes back with the call's next webhook (menu choice, recording, or Twilio's status
+callback), because each of them stores the call too.
 """
 
 from __future__ import annotations

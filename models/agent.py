@@ -15,7 +15,7 @@ class AgentRole(enum.StrEnum):
     """An officer's role, which sets the tickets they see and may change."""
 
     AGENT = "agent"  # works their own tickets and the unassigned queue
-    SUPERVISOR = "supervisor"  # sees and reassigns every ticket
+    SUPERVISOR = "supervisor"  # views and reassigns every ticket
     ADMIN = "admin"  # a supervisor who also manages officers
 
     @property

@@ -30,7 +30,7 @@ class CallStatus(enum.StrEnum):
 
 
 class IvrStep(enum.StrEnum):
-    """Where the caller is in the hotline's menu, in the order the flow moves."""
+    """A caller's step in the hotline's menu, listed in the order the flow moves."""
 
     GREETING = "greeting"
     MENU = "menu"

@@ -12,7 +12,7 @@ from models.base import Base, TimestampMixin, UTCDateTime
 
 
 class RecordingStatus(enum.StrEnum):
-    """Where a recording is on its way to a transcript."""
+    """A recording's state on its way to a transcript."""
 
     PENDING = "pending"  # stored, no job enqueued yet (or Redis was down)
     QUEUED = "queued"  # a transcription job was enqueued

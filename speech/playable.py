@@ -31,8 +31,8 @@ SERVED_AS_IS = {
 
 
 # MP3 below 16 kHz (8, 11.025 and 12 kHz, as phone recordings often are) is MPEG-2.5,
-# an extension outside ISO/IEC 13818-3 that not every browser is known to play, so such
-# MP3s are transcoded and copies are written at 16 kHz or more.
+# an extension outside ISO/IEC 13818-3. Not every browser is known to play it, so such
+# MP3s are transcoded, and copies are written at 16 kHz or more.
 # NOTE: Safari was not available to test on; 16 kHz MPEG-2 MP3 is within the standard.
 MIN_MP3_RATE = 16_000
 

@@ -104,7 +104,7 @@ def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "RECORDING_DOWNLOAD_BACKOFF": 0.05,
-        # Write call rows before answering, so tests can read them at once.
+        # Write call rows before the response, so tests can read them at once.
         "CALL_START_BATCH_SECONDS": 0,
     }
     config.update(overrides)

@@ -12,18 +12,28 @@ from tickets.exceptions import TicketNotFoundError
 from tickets.reference import normalize_reference
 
 
+def first_recording(session: Session, ticket_id: int) -> Recording | None:
+    """Return the ticket's recording; a phone ticket has at most one today."""
+    return session.scalars(
+        select(Recording).where(Recording.ticket_id == ticket_id).order_by(Recording.id)
+    ).first()
+
+
+def first_transcript(session: Session, ticket_id: int) -> Transcript | None:
+    """Return the machine transcript of the ticket's recording, or None."""
+    return session.scalars(
+        select(Transcript)
+        .where(Transcript.ticket_id == ticket_id)
+        .order_by(Transcript.id)
+    ).first()
+
+
 def ticket_summary(session: Session, ticket: Ticket) -> dict[str, Any]:
     """Return the ticket with its status, topic, flags, assignee, recording and
     transcript.
     """
-    recording = session.scalars(
-        select(Recording).where(Recording.ticket_id == ticket.id).order_by(Recording.id)
-    ).first()
-    transcript = session.scalars(
-        select(Transcript)
-        .where(Transcript.ticket_id == ticket.id)
-        .order_by(Transcript.id)
-    ).first()
+    recording = first_recording(session, ticket.id)
+    transcript = first_transcript(session, ticket.id)
     messages = session.scalars(
         select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)
     ).all()

@@ -1,4 +1,4 @@
-"""How close a ticket is to its deadlines, for highlighting in the workspace."""
+"""Deadline states of tickets (overdue, due soon), for highlighting in the workspace."""
 
 from __future__ import annotations
 

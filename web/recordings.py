@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, request, send_file
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import AuditEntry, Recording, db
+from models import AuditEntry, db
 from speech import SpeechError
 from speech.playable import playable_audio
+from tickets.lookup import first_recording
 from web.auth import login_required
 from web.ticket import load_ticket
 
@@ -37,11 +37,7 @@ def play(reference: str) -> Response:
     download = request.args.get("download") == "1"
     with db.session_scope() as session:
         ticket = load_ticket(session, reference)
-        recording = session.scalars(
-            select(Recording)
-            .where(Recording.ticket_id == ticket.id)
-            .order_by(Recording.id)
-        ).first()
+        recording = first_recording(session, ticket.id)
         if recording is None or not recording.local_path:
             abort(404)
 

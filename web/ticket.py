@@ -28,12 +28,12 @@ from models import (
     Message,
     Ticket,
     TicketNote,
-    Transcript,
     TranscriptCorrection,
     db,
 )
 from queue_workers.enqueue import enqueue_message
 from tickets.exceptions import UnknownTopicError, WorkflowError
+from tickets.lookup import first_transcript
 from tickets.reference import normalize_reference
 from tickets.service import deadlines
 from tickets.topics import get_topics
@@ -215,11 +215,7 @@ def correct_transcript(reference: str) -> Response | tuple[str, int]:
     text = request.form.get("text", "").strip()
     with db.session_scope() as db_session:
         ticket = editable_ticket(db_session, reference)
-        transcript = db_session.scalars(
-            select(Transcript)
-            .where(Transcript.ticket_id == ticket.id)
-            .order_by(Transcript.id)
-        ).first()
+        transcript = first_transcript(db_session, ticket.id)
         if transcript is None:
             return _("Tiket ini belum memiliki transkrip."), 409
 

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from models import (
     Agent,
     Message,
-    Recording,
     Ticket,
     TicketEvent,
     TicketNote,
     Transcript,
     TranscriptCorrection,
 )
+from tickets.lookup import first_recording, first_transcript
 from tickets.nik import mask_text, mask_words
 from tickets.reference import format_reference
 from tickets.workflow import ALLOWED_TRANSITIONS
@@ -40,14 +40,8 @@ def ticket_context(
     def show(text: str) -> str:
         return text if unmasked else mask_text(text)
 
-    transcript = session.scalars(
-        select(Transcript)
-        .where(Transcript.ticket_id == ticket.id)
-        .order_by(Transcript.id)
-    ).first()
-    recording = session.scalars(
-        select(Recording).where(Recording.ticket_id == ticket.id).order_by(Recording.id)
-    ).first()
+    transcript = first_transcript(session, ticket.id)
+    recording = first_recording(session, ticket.id)
     agents = {a.id: a.name for a in session.scalars(select(Agent))}
     corrections = []
     if transcript is not None:
@@ -114,7 +108,7 @@ def ticket_context(
 def has_nik(
     transcript: Transcript | None, correction: TranscriptCorrection | None
 ) -> bool:
-    """Return whether the machine transcript or the latest correction holds a NIK."""
+    """Return whether the machine transcript or the latest correction contains a NIK."""
     texts = [
         transcript.text if transcript else "",
         correction.text if correction else "",
