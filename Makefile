@@ -60,7 +60,7 @@ lint: venv
 	$(BIN)/mypy
 
 bench: venv services-test
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(SUITES)
 
 screenshots: venv services-test
 	$(BIN)/python scripts/take_screenshots.py

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 from sqlalchemy import create_engine, text
 
+from benchmarks.dashboard import (
+    AGENTS,
+    DASHBOARD_INDEXES,
+    HISTORY_DAYS,
+    RUNS,
+    TICKETS,
+    bench_dashboard,
+)
 from benchmarks.servers import REPO
 from benchmarks.webhook import CONNECTIONS, ROUND_SECONDS, ROUNDS, bench_webhook
 from benchmarks.worker import REPEATS, bench_worker
 
+# Redis database of the dashboard benchmark, apart from the tests' and `make run`'s.
+DASHBOARD_REDIS_URL = "redis://127.0.0.1:6379/12"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -111,37 +124,109 @@ def worker_section(result: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="lokdon-bench-") as tmp:
-        workdir = Path(tmp)
-        # The worker runs first: the webhook runs leave PostgreSQL vacuuming tens of
-        # thousands of new rows, which competes with the decoder for the 2 cores.
-        worker = bench_worker(
-            workdir / "worker", f"sqlite:///{workdir}/worker/bench.db"
+def dashboard_section(result: dict) -> list[str]:
+    lines = [
+        "## Dashboard queries on 100,000 tickets",
+        "",
+        f"PostgreSQL seeded with {TICKETS:,} tickets over {HISTORY_DAYS} days (each "
+        f"with its call, recording and transcript; {AGENTS} officers; seeding took "
+        f"{result['seed_seconds']:.1f} s), then each workload timed in the benchmark "
+        f"process, median of {RUNS} runs after one warm-up. Baseline: the same "
+        "workload in the same run without the dashboard's indexes ("
+        + ", ".join(f"`{name}`" for name in DASHBOARD_INDEXES)
+        + "). The live view reads Redis too (queues, failed jobs, workers).",
+        "",
+        "| workload | tickets in period | with indexes ms | without ms | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for timing in result["timings"]:
+        lines.append(
+            f"| {timing.name} | {timing.rows} | {timing.indexed * 1000:.1f} | "
+            f"{timing.baseline * 1000:.1f} | {timing.ratio:.2f} |"
         )
-        webhook = [
+
+    return lines
+
+
+def run_worker(workdir: Path) -> list[str]:
+    database = f"sqlite:///{workdir}/worker/bench.db"
+    return worker_section(bench_worker(workdir / "worker", database))
+
+
+def run_webhook(workdir: Path) -> list[str]:
+    return webhook_section(
+        [
             bench_webhook(workdir / "sqlite", f"sqlite:///{workdir}/sqlite/bench.db"),
             bench_webhook(workdir / "postgresql", postgres_database()),
         ]
+    )
 
-    lines = [
+
+def run_dashboard(workdir: Path) -> list[str]:
+    return dashboard_section(bench_dashboard(postgres_database(), DASHBOARD_REDIS_URL))
+
+
+# In this order: the worker runs first because the webhook runs leave PostgreSQL
+# vacuuming tens of thousands of new rows, which competes with the decoder for the
+# cores.
+SUITES: dict[str, Callable[[Path], list[str]]] = {
+    "worker": run_worker,
+    "webhook": run_webhook,
+    "dashboard": run_dashboard,
+}
+SUITE_MARKER = "<!-- suite: {} -->"
+
+
+def read_sections(path: Path) -> dict[str, str]:
+    """Return the text of each suite's section in an earlier benchmarks page."""
+    if not path.exists():
+        return {}
+
+    sections: dict[str, str] = {}
+    parts = re.split(r"<!-- suite: (\w+) -->\n", path.read_text())
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        sections[name] = body.rstrip("\n")
+
+    return sections
+
+
+def main(names: list[str]) -> None:
+    """Run the named suites (all by default) and update their sections of
+    docs/benchmarks.md, keeping the sections of the others."""
+    unknown = [name for name in names if name not in SUITES]
+    if unknown:
+        raise SystemExit(
+            f"Unknown benchmark {', '.join(unknown)}; choose from {', '.join(SUITES)}."
+        )
+
+    output = REPO / "docs" / "benchmarks.md"
+    sections = read_sections(output)
+    stamp = (
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} with "
+        "`make bench` (`python -m benchmarks`)."
+    )
+    with tempfile.TemporaryDirectory(prefix="lokdon-bench-") as tmp:
+        for name in names or list(SUITES):
+            lines = SUITES[name](Path(tmp))
+            sections[name] = "\n".join([lines[0], "", stamp, "", *lines[2:]])
+
+    page = [
         "# Benchmarks",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()} with `make "
-        "bench` (`python -m benchmarks`). Each figure is a ratio against a baseline "
-        "measured in the same run, so the machine's speed cancels out; absolute "
-        "numbers are for this machine only.",
-        "",
-        *webhook_section(webhook),
-        "",
-        *worker_section(worker),
+        "Each figure is a ratio against a baseline measured in the same run, so the "
+        "machine's speed cancels out; absolute numbers are for the machine named in "
+        "each section only. `make bench` runs every suite; `make bench "
+        "SUITES=dashboard` runs one and keeps the other sections.",
         "",
     ]
-    output = REPO / "docs" / "benchmarks.md"
+    for name in SUITES:
+        if name in sections:
+            page += [SUITE_MARKER.format(name), sections[name], ""]
+
     output.parent.mkdir(exist_ok=True)
-    output.write_text("\n".join(lines))
+    output.write_text("\n".join(page))
     print(output.read_text())
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -310,7 +310,6 @@ def tickets_family(session: Session) -> Metric:
 def real_time_factor_families(session: Session) -> list[Metric]:
     """Return the mean real-time factor of the last hour's transcripts, or no family
     when there are none."""
-    # NOTE: transcripts.created_at has no index, so this scans the transcripts table.
     mean = session.execute(
         select(func.avg(Transcript.real_time_factor)).where(
             Transcript.created_at >= utcnow() - REAL_TIME_FACTOR_WINDOW,

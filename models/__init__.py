@@ -4,6 +4,7 @@ from models.agent import Agent, AgentRole, AgentTopic
 from models.base import Base
 from models.call import Call, CallStatus
 from models.db import db, insert_ignore
+from models.holiday import Holiday
 from models.message import Message, MessageStatus
 from models.note import TicketNote, TranscriptCorrection
 from models.recording import Recording, RecordingStatus
@@ -19,6 +20,7 @@ __all__ = [
     "Base",
     "Call",
     "CallStatus",
+    "Holiday",
     "Message",
     "MessageStatus",
     "Recording",

@@ -58,7 +58,8 @@ class Call(TimestampMixin, Base):
     ivr_step_rank: Mapped[int] = mapped_column(Integer, default=0)
     # Topic key chosen in the menu.
     topic: Mapped[str | None] = mapped_column(String(40))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed for the dashboard's calls of today and calls still in the menu.
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
 

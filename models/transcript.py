@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, TimestampMixin
@@ -12,6 +12,8 @@ from models.base import Base, TimestampMixin
 
 class Transcript(TimestampMixin, Base):
     __tablename__ = "transcripts"
+    # The dashboard averages the real-time factor of the last hour's transcripts.
+    __table_args__ = (Index("ix_transcripts_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -15,3 +15,7 @@ class RecordingCredentialsError(RecordingDownloadError):
 
 class RecordingTooLargeError(RecordingDownloadError):
     """The recording exceeds RECORDING_MAX_BYTES."""
+
+
+class JobRetryError(JobError):
+    """A failed job that cannot be retried: it is gone or its row is missing."""

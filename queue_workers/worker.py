@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import socket
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -52,9 +53,19 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
     config = app.config
     # No socket timeout here: RQ blocks on BLPOP for minutes while the queues are empty.
     redis = Redis.from_url(config["REDIS_URL"])
-    model = get_model(config["VOSK_MODEL_PATH"])
-
     name = name or f"lokdon-{socket.gethostname()}-{os.getpid()}"
+    # Loading a large model takes minutes; the dashboard shows the worker meanwhile.
+    publish_model_state(
+        redis,
+        name,
+        {"pid": os.getpid(), "loading_since": datetime.now(UTC).isoformat()},
+    )
+    try:
+        model = get_model(config["VOSK_MODEL_PATH"])
+    except BaseException:
+        redis.hdel(WORKER_MODELS_KEY, name)
+        raise
+
     # Messaging first: RQ takes jobs in queue order, and an SMS the caller was just
     # promised must not wait behind a transcription backlog.
     queues = [

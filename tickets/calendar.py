@@ -8,19 +8,30 @@ Wednesday.
 
 from __future__ import annotations
 
+import logging
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from models import Holiday, db
 from tickets.exceptions import TicketError
+
+logger = logging.getLogger(__name__)
 
 # The office's time zone: Pekanbaru is in Western Indonesia Time (WIB, UTC+7).
 OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
 DEFAULT_HOLIDAYS_FILE = Path(__file__).with_name("holidays.toml")
+# Working days left at which a deadline counts as near: the last day and the one before.
+DUE_SOON_DAYS = 1
 
 
 class HolidaysFileError(TicketError):
@@ -77,14 +88,14 @@ class WorkingCalendar:
         return count
 
 
-def load_holidays(path: Path) -> WorkingCalendar:
+def read_holidays_file(path: Path) -> dict[date, str]:
     """Read a holidays file: [[holiday]] entries with a TOML date and a name."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise HolidaysFileError(f"Cannot read holidays file {path}: {e}") from e
 
-    days: list[date] = []
+    holidays: dict[date, str] = {}
     for entry in data.get("holiday", []):
         day = entry.get("date")
         if not isinstance(day, date) or isinstance(day, datetime):
@@ -92,16 +103,78 @@ def load_holidays(path: Path) -> WorkingCalendar:
                 f"{path}: holiday {entry!r} needs date = YYYY-MM-DD (a TOML date)."
             )
 
-        days.append(day)
+        holidays[day] = str(entry.get("name", ""))
 
-    return WorkingCalendar(frozenset(days))
+    return holidays
+
+
+def load_holidays(path: Path) -> WorkingCalendar:
+    """Return the calendar of the holidays in a holidays file."""
+    return WorkingCalendar(frozenset(read_holidays_file(path)))
+
+
+class HolidayCalendar:
+    """The holidays file plus the holidays entered in the workspace (the holidays
+    table), read again from the database at most every refresh_seconds.
+
+    A process that adds or removes a holiday calls invalidate(); other processes see the
+    change within refresh_seconds.
+    """
+
+    def __init__(self, file_holidays: dict[date, str], refresh_seconds: float) -> None:
+        self.file_holidays = file_holidays
+        self.refresh_seconds = refresh_seconds
+        self._calendar = WorkingCalendar(frozenset(file_holidays))
+        self._loaded_at: float | None = None
+        self._lock = threading.Lock()
+
+    def current(self, session: Session | None = None) -> WorkingCalendar:
+        """Return the calendar, reading the table again once refresh_seconds passed.
+
+        Pass the caller's session when it holds a transaction: on SQLite a second
+        connection would wait for that transaction's write lock.
+        """
+        with self._lock:
+            expired = (
+                self._loaded_at is None
+                or monotonic() - self._loaded_at >= self.refresh_seconds
+            )
+            if expired:
+                self._calendar = self._load(session)
+                self._loaded_at = monotonic()
+
+            return self._calendar
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._loaded_at = None
+
+    def _load(self, session: Session | None) -> WorkingCalendar:
+        try:
+            if session is not None:
+                entered = set(session.scalars(select(Holiday.day)))
+            else:
+                with db.session() as own_session:
+                    entered = set(own_session.scalars(select(Holiday.day)))
+        except SQLAlchemyError as e:
+            # Deadlines still count the file's holidays and the last ones read.
+            logger.warning("holidays table unreadable, using the last read error=%s", e)
+            return self._calendar
+
+        return WorkingCalendar(frozenset(self.file_holidays) | entered)
 
 
 def init_app(app: Flask) -> None:
     path = Path(app.config["HOLIDAYS_FILE"] or DEFAULT_HOLIDAYS_FILE)
-    app.extensions["lokdon.calendar"] = load_holidays(path)
+    app.extensions["lokdon.calendar"] = HolidayCalendar(
+        read_holidays_file(path), app.config["HOLIDAYS_REFRESH_SECONDS"]
+    )
 
 
-def get_calendar() -> WorkingCalendar:
-    """Return the current app's working-day calendar."""
+def get_holiday_calendar() -> HolidayCalendar:
     return current_app.extensions["lokdon.calendar"]
+
+
+def get_calendar(session: Session | None = None) -> WorkingCalendar:
+    """Return the current app's working-day calendar: weekends, file and table."""
+    return get_holiday_calendar().current(session)

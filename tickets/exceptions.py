@@ -19,3 +19,7 @@ class TicketNotFoundError(TicketError):
 
 class WorkflowError(TicketError):
     """A status change or assignment that the workflow or the officer's role forbids."""
+
+
+class HolidayError(TicketError):
+    """A holiday that cannot be added or removed as requested."""

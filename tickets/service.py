@@ -13,7 +13,7 @@ from messaging.sms import prepare_ticket_sms
 from models import Call, Message, Ticket, TicketEvent, TicketFlag, insert_ignore
 from models.base import utcnow
 from tickets.assignment import assign_ticket
-from tickets.calendar import get_calendar
+from tickets.calendar import WorkingCalendar, get_calendar
 from tickets.reference import generate_reference
 from tickets.topics import get_topics
 
@@ -48,9 +48,15 @@ class OpenedTicket:
     message: Message | None = None
 
 
-def deadlines(topic_key: str, received_at: datetime) -> dict[str, datetime]:
-    """Return the first-response and resolution deadlines of a ticket on topic_key."""
-    calendar = get_calendar()
+def deadlines(
+    session: Session,
+    topic_key: str,
+    received_at: datetime,
+    calendar: WorkingCalendar | None = None,
+) -> dict[str, datetime]:
+    """Return the first-response and resolution deadlines of a ticket on topic_key,
+    counted on calendar or else the app's calendar read in session."""
+    calendar = calendar or get_calendar(session)
     topic = get_topics().get(topic_key)
     return {
         "first_response_due": calendar.deadline(received_at, topic.response_days),
@@ -73,7 +79,7 @@ def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTick
             "channel": "phone",
             "topic": topic,
             "caller_number": call.caller_number,
-            **deadlines(topic, call.started_at or utcnow()),
+            **deadlines(session, topic, call.started_at or utcnow()),
         },
         conflict=["call_id"],
     )

@@ -65,9 +65,17 @@ def change_status(
         )
 
     old_status = ticket.status
+    now = utcnow()
     ticket.status = new_status
     mark_first_response(ticket)
-    ticket.updated_at = utcnow()
+    ticket.updated_at = now
+    # A resolved ticket that is closed keeps the time it was resolved; a reopened one
+    # counts as open again until it is resolved anew.
+    if new_status not in TicketStatus.resolved_values():
+        ticket.resolved_at = None
+    elif old_status not in TicketStatus.resolved_values():
+        ticket.resolved_at = now
+
     record_event(session, ticket, actor, "status", old=old_status, new=new_status)
     logger.info(
         "ticket status ticket=%s old=%s new=%s agent=%s",

@@ -21,6 +21,14 @@ def format_wib(moment: datetime | None) -> str:
     return moment.astimezone(OFFICE_ZONE).strftime("%d-%m-%Y %H:%M WIB")
 
 
+def format_wib_clock(moment: datetime | None) -> str:
+    """Format a UTC timestamp as the office's clock time, e.g. 17:05:09 WIB."""
+    if moment is None:
+        return "—"
+
+    return moment.astimezone(OFFICE_ZONE).strftime("%H:%M:%S WIB")
+
+
 def init_app(app: Flask) -> None:
     """Configure cookies and CSRF, and register the workspace blueprints."""
     development = app.config["LOKDON_ENV"] == "development"
@@ -33,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_TIME_LIMIT"] = None
     csrf.init_app(app)
     app.add_template_filter(format_wib, "wib")
+    app.add_template_filter(format_wib_clock, "wib_clock")
 
     from web import i18n
 
@@ -41,10 +50,13 @@ def init_app(app: Flask) -> None:
     from ivr.views import bp as ivr_bp
     from messaging.views import bp as messaging_bp
     from web.auth import bp as auth_bp
+    from web.dashboard import bp as dashboard_bp
+    from web.holidays import bp as holidays_bp
     from web.queue import bp as queue_bp
     from web.recordings import bp as recording_bp
     from web.sessions import load_current_session
     from web.ticket import bp as ticket_bp
+    from web.trends import bp as trends_bp
 
     # Twilio cannot send a CSRF token; its webhooks carry X-Twilio-Signature instead.
     csrf.exempt(ivr_bp)
@@ -54,3 +66,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(ticket_bp)
     app.register_blueprint(recording_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(trends_bp)
+    app.register_blueprint(holidays_bp)

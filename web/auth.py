@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import Agent, AuditEntry, db
+from models import Agent, AgentRole, AuditEntry, db
 from web.login_limit import clear_failures, is_blocked, record_failure
 from web.passwords import hash_password, needs_rehash, verify_password
 from web.sessions import end_session, start_session
@@ -31,6 +31,21 @@ def login_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.get("agent") is None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def manager_required(view: F) -> F:
+    """Allow supervisors and admins; other officers get 403, visitors the login."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not AgentRole(g.agent.role).sees_all_tickets:
+            message = _("Halaman ini hanya untuk supervisor dan admin.")
+            return render_template("web/forbidden.html", message=message), 403
 
         return view(*args, **kwargs)
 

@@ -8,12 +8,10 @@ from flask_babel import lazy_gettext
 
 from models import Ticket, TicketStatus
 from models.base import utcnow
-from tickets.calendar import get_calendar
+from tickets.calendar import DUE_SOON_DAYS, WorkingCalendar, get_calendar
 
 OVERDUE = "overdue"
 DUE_SOON = "due-soon"
-# Working days left at which a deadline counts as near: the last day and the one before.
-DUE_SOON_DAYS = 1
 
 STATE_LABELS = {
     OVERDUE: lazy_gettext("Terlambat"),
@@ -21,13 +19,17 @@ STATE_LABELS = {
 }
 
 
-def deadline_state(ticket: Ticket, now: datetime | None = None) -> str:
+def deadline_state(
+    ticket: Ticket,
+    now: datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> str:
     """Return OVERDUE, DUE_SOON or "" for an open ticket's nearest unmet deadline."""
     if ticket.status not in TicketStatus.open_values():
         return ""
 
     now = now or utcnow()
-    calendar = get_calendar()
+    calendar = calendar or get_calendar()
     pending = [ticket.resolution_due]
     if ticket.first_responded_at is None:
         pending.append(ticket.first_response_due)

@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "note": _("Catatan ditambahkan"),
     "reply": _("Balasan SMS dibuat"),
     "correction": _("Transkrip dikoreksi"),
+    "retried": _("Transkripsi diulang"),
 }
 
 MESSAGE_STATUS_LABELS = {

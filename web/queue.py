@@ -11,19 +11,21 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from messaging.phone import mask_number
 from models import Agent, Ticket, db
+from models.base import utcnow
 from tickets.exceptions import TicketNotFoundError, WorkflowError
 from tickets.reference import format_reference, normalize_reference
 from tickets.workflow import can_view, reassign_ticket, sees_all, take_ticket
-from web import format_wib
+from web import OFFICE_ZONE, format_wib
 from web.auth import login_required, safe_next
 from web.deadlines import STATE_LABELS, deadline_state
+from web.exports import csv_response
 from web.i18n import topic_names
 from web.labels import STATUS_LABELS
 from web.queue_filters import (
@@ -137,6 +139,7 @@ def render_queue(
         officers=officers,
         sees_all=sees_all(agent),
         queue_url=url_for("queue.tickets", **args.to_dict()),
+        export_url=url_for("queue.export", **filters.form),
         topics=topic_names(),
         statuses=STATUS_LABELS,
         status_options=STATUS_OPTIONS,
@@ -168,6 +171,25 @@ def index() -> Response:
 def tickets() -> tuple[str, int]:
     """List the officer's tickets and the unassigned ones, filtered and paged."""
     return render_queue(request.args)
+
+
+@bp.get("/tickets.csv")
+@login_required
+def export() -> Response | tuple[str, int]:
+    """Export the tickets the queue's filters select, both lists, as CSV."""
+    filters = parse_filters(request.args)
+    if filters.errors:
+        return render_queue(request.args)
+
+    conditions = list(filters.conditions)
+    if not sees_all(g.agent):
+        conditions.append(
+            or_(Ticket.assignee_id == g.agent.id, Ticket.assignee_id.is_(None))
+        )
+
+    day = utcnow().astimezone(OFFICE_ZONE).date()
+    name = f"lokdon-antrian-{day.isoformat()}.csv"
+    return csv_response(conditions, name, view="queue", filters=filters.form)
 
 
 def queue_args(target: str) -> tuple[str, MultiDict[str, str]]:

@@ -137,7 +137,7 @@ def update_topic(reference: str) -> Response | tuple[str, int]:
         )
         ticket.topic = topic.key
         # Deadlines follow the corrected topic's targets, still from the arrival time.
-        for name, due in deadlines(topic.key, ticket.created_at).items():
+        for name, due in deadlines(db_session, topic.key, ticket.created_at).items():
             setattr(ticket, name, due)
         return back_to(ticket, _("Topik dikoreksi."))
 

@@ -20,6 +20,7 @@ from models import (
     Transcript,
     TranscriptCorrection,
 )
+from tickets.calendar import get_calendar
 from tickets.lookup import first_recording, first_transcript
 from tickets.nik import mask_text, mask_words
 from tickets.reference import format_reference
@@ -100,7 +101,7 @@ def ticket_context(
         # The correction form edits the text in full, so it needs the NIKs unmasked.
         "has_nik": has_nik(transcript, corrections[0] if corrections else None),
         "low_confidence": LOW_CONFIDENCE,
-        "deadline_state": deadline_state(ticket),
+        "deadline_state": deadline_state(ticket, calendar=get_calendar(session)),
         "state_labels": STATE_LABELS,
     }
 

@@ -20,17 +20,11 @@ from queue_workers.exceptions import RecordingCredentialsError, RecordingTooLarg
 from queue_workers.jobs import send_message, transcribe_recording
 from tests.conftest import DATA_DIR, app_config
 from tests.ivr.test_recording import CALL_SID, RECORDING_SID, start_call
-from tests.webhooks import ACCOUNT_SID, AUTH_TOKEN, call_params, twilio_post
+from tests.webhooks import call_params, twilio_post
 from twilio_sim.cloud import TwilioCloud
 
 # Audio handling does not depend on the database, so those tests run on SQLite only.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def cloud() -> Iterator[TwilioCloud]:
-    with TwilioCloud("http://127.0.0.1:0", ACCOUNT_SID, AUTH_TOKEN) as started:
-        yield started
 
 
 def make_app(

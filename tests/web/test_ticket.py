@@ -234,6 +234,39 @@ def test_status_change_is_recorded(app: Flask, officer_client: FlaskClient) -> N
     assert event.detail == {"old": "baru", "new": "diproses"}
 
 
+def test_resolution_time_follows_status(
+    app: Flask, officer_client: FlaskClient
+) -> None:
+    reference = add_ticket(app, assignee_id=1)
+
+    def resolved_at() -> object:
+        with db.session_scope() as session:
+            return session.scalars(select(Ticket.resolved_at)).one()
+
+    post(officer_client, reference, "status", status="diproses")
+    assert resolved_at() is None
+
+    post(officer_client, reference, "status", status="selesai")
+    first = resolved_at()
+    assert first is not None
+
+    # Closing a resolved ticket keeps the time it was resolved.
+    post(officer_client, reference, "status", status="ditutup")
+    assert resolved_at() == first
+
+
+def test_reopened_ticket_is_open_again(app: Flask, officer_client: FlaskClient) -> None:
+    reference = add_ticket(app, assignee_id=1)
+    post(officer_client, reference, "status", status="selesai")
+
+    post(officer_client, reference, "status", status="diproses")
+
+    with db.session_scope() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert ticket.status == "diproses"
+    assert ticket.resolved_at is None
+
+
 def test_topic_correction(app: Flask, officer_client: FlaskClient) -> None:
     reference = add_ticket(app, assignee_id=1)
 

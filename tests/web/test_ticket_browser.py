@@ -74,7 +74,10 @@ def test_officer_works_a_ticket(app: Flask, tmp_path: Path) -> None:
             assert page.inner_text("#status") == "Diproses"
 
             page.fill("#reply-body", "KTP Anda sudah bisa diambil hari Senin.")
-            page.click("#send-reply")
+            # The reply is enqueued by the form's POST; wait for its response before
+            # running the queue.
+            with page.expect_navigation():
+                page.click("#send-reply")
             run_messaging_jobs(app)
             sent = cloud.wait_for_messages(to="+6281200000001", timeout=10)
             assert [m.body for m in sent] == ["KTP Anda sudah bisa diambil hari Senin."]

@@ -1,0 +1,136 @@
+"""Holidays entered in the workspace: they join the file's, move open tickets'
+deadlines, and removing one moves them back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from models import AuditEntry, Holiday, Ticket, db
+from tests.reports.seed import add_ticket, wib
+from tickets.calendar import get_calendar, get_holiday_calendar
+from tickets.exceptions import HolidayError
+from tickets.holidays import add_holiday, list_holidays, remove_holiday
+from tickets.service import deadlines
+
+# Tuesday 1 December 2026; 3 working days later is Friday 4 December.
+ARRIVAL = wib(2026, 12, 1, 9)
+
+
+def ticket_dues(ticket_id: int) -> tuple[object, object]:
+    with db.session_scope() as session:
+        ticket = session.get(Ticket, ticket_id)
+        return ticket.first_response_due, ticket.resolution_due
+
+
+def add_ticket_with_deadlines(status: str = "baru") -> int:
+    with db.session_scope() as session:
+        due = deadlines(session, "ktp_el", ARRIVAL)
+    ticket_id = add_ticket(ARRIVAL, status=status)
+    with db.session_scope() as session:
+        ticket = session.get(Ticket, ticket_id)
+        ticket.first_response_due = due["first_response_due"]
+        ticket.resolution_due = due["resolution_due"]
+    return ticket_id
+
+
+def test_holiday_moves_open_deadlines(app: Flask) -> None:
+    open_id = add_ticket_with_deadlines()
+    closed_id = add_ticket_with_deadlines(status="ditutup")
+    before = ticket_dues(open_id)
+
+    with db.session_scope() as session:
+        moved = add_holiday(session, date(2026, 12, 3), "Cuti bersama", actor_id=None)
+    get_holiday_calendar().invalidate()
+
+    assert moved == 1
+    after = ticket_dues(open_id)
+    # Thursday is now a holiday: the first response is due a working day later.
+    assert after[0] == wib(2026, 12, 8, 0, 0)
+    assert after[0] != before[0]
+    assert after[1] > before[1]
+    assert ticket_dues(closed_id) == before
+    assert not get_calendar().is_working_day(date(2026, 12, 3))
+
+    with db.session_scope() as session:
+        moved_back = remove_holiday(session, date(2026, 12, 3), actor_id=None)
+    get_holiday_calendar().invalidate()
+
+    assert moved_back == 1
+    assert ticket_dues(open_id) == before
+    assert get_calendar().is_working_day(date(2026, 12, 3))
+
+
+def test_holiday_before_arrival_moves_nothing(app: Flask) -> None:
+    ticket_id = add_ticket_with_deadlines()
+    before = ticket_dues(ticket_id)
+
+    with db.session_scope() as session:
+        moved = add_holiday(session, date(2026, 11, 30), "Libur daerah", actor_id=None)
+
+    assert moved == 0
+    assert ticket_dues(ticket_id) == before
+
+
+def test_holiday_changes_are_audited(app: Flask) -> None:
+    with db.session_scope() as session:
+        add_holiday(session, date(2026, 12, 3), "Cuti bersama", actor_id=None)
+        remove_holiday(session, date(2026, 12, 3), actor_id=None)
+
+    with db.session_scope() as session:
+        actions = list(
+            session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
+        )
+        details = list(
+            session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id))
+        )
+    assert actions == ["holiday_added", "holiday_removed"]
+    assert details[0]["day"] == "2026-12-03"
+    assert details[0]["name"] == "Cuti bersama"
+
+
+def test_duplicate_and_file_holidays_rejected(app: Flask) -> None:
+    with db.session_scope() as session:
+        add_holiday(session, date(2026, 12, 3), "Cuti bersama", actor_id=None)
+
+    with db.session_scope() as session, pytest.raises(HolidayError):
+        add_holiday(session, date(2026, 12, 3), "Lagi", actor_id=None)
+
+    # Christmas comes from tickets/holidays.toml.
+    with db.session_scope() as session, pytest.raises(HolidayError):
+        add_holiday(session, date(2026, 12, 25), "Natal", actor_id=None)
+
+    with db.session_scope() as session, pytest.raises(HolidayError):
+        remove_holiday(session, date(2026, 12, 25), actor_id=None)
+
+    with db.session_scope() as session, pytest.raises(HolidayError):
+        add_holiday(session, date(2026, 12, 4), " ", actor_id=None)
+
+
+def test_list_merges_file_and_table(app: Flask) -> None:
+    with db.session_scope() as session:
+        add_holiday(session, date(2026, 12, 24), "Cuti bersama Natal", actor_id=None)
+
+    with db.session_scope() as session:
+        holidays = list_holidays(session, 2026)
+        stored = session.scalars(select(Holiday)).all()
+
+    assert (date(2026, 12, 24), "Cuti bersama Natal", True) in holidays
+    assert (date(2026, 12, 25), "Hari Raya Natal", False) in holidays
+    assert [day for day, _, _ in holidays] == sorted(day for day, _, _ in holidays)
+    assert len(stored) == 1
+
+
+def test_other_process_sees_holiday_after_refresh(app: Flask) -> None:
+    calendar = get_holiday_calendar()
+    assert calendar.current().is_working_day(date(2026, 12, 3))
+    with db.session_scope() as session:
+        session.add(Holiday(day=date(2026, 12, 3), name="Cuti bersama"))
+
+    # Within refresh_seconds the cached calendar stands; after it, the table is read.
+    assert calendar.current().is_working_day(date(2026, 12, 3))
+    calendar.refresh_seconds = 0
+    assert not calendar.current().is_working_day(date(2026, 12, 3))
