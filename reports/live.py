@@ -172,12 +172,18 @@ def calls_now(session: Session, now: datetime) -> CallsNow:
 def deadline_reached_by(moment: datetime) -> Any:
     """Open tickets whose resolution deadline, or first-response deadline while no
     response was made, is at or before moment."""
+    # Each comparison is guarded against NULL deadlines, so that the condition is false
+    # and not unknown for tickets without one; NOT of it must be true for them.
     return and_(
         Ticket.status.in_(TicketStatus.open_values()),
         or_(
-            Ticket.resolution_due <= moment,
+            and_(
+                Ticket.resolution_due.is_not(None),
+                Ticket.resolution_due <= moment,
+            ),
             and_(
                 Ticket.first_responded_at.is_(None),
+                Ticket.first_response_due.is_not(None),
                 Ticket.first_response_due <= moment,
             ),
         ),

@@ -30,7 +30,9 @@ from web.i18n import topic_names
 from web.labels import STATUS_LABELS
 from web.queue_filters import (
     CHANNEL_LABELS,
+    DEADLINE_OPTIONS,
     STATUS_OPTIONS,
+    UNASSIGNED,
     parse_filters,
     parse_page,
 )
@@ -144,6 +146,8 @@ def render_queue(
         statuses=STATUS_LABELS,
         status_options=STATUS_OPTIONS,
         channels=CHANNEL_LABELS,
+        deadline_options=DEADLINE_OPTIONS,
+        unassigned_key=UNASSIGNED,
         format_reference=format_reference,
         mask_number=mask_number,
         office_time=format_wib,

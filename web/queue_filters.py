@@ -9,11 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.datastructures import MultiDict
 
 from messaging.phone import normalize_caller
 from models import Ticket, TicketStatus
+from models.base import utcnow
+from reports.live import deadline_reached_by
+from tickets.calendar import DUE_SOON_DAYS, get_calendar
 from tickets.reference import BODY_LENGTH, normalize_reference
 from tickets.topics import get_topics
 from web import OFFICE_ZONE
@@ -32,7 +35,25 @@ STATUS_OPTIONS = {
     **STATUS_LABELS,
 }
 CHANNEL_LABELS = {"phone": lazy_gettext("Telepon"), "whatsapp": "WhatsApp"}
-FILTER_FIELDS = ("status", "topic", "channel", "date_from", "date_to", "q")
+FILTER_FIELDS = (
+    "status",
+    "topic",
+    "channel",
+    "date_from",
+    "date_to",
+    "q",
+    "officer",
+    "deadline",
+)
+# The officer filter takes an officer's id or UNASSIGNED; the deadline filter takes
+# OVERDUE or DUE_SOON.
+UNASSIGNED = "none"
+OVERDUE = "lewat"
+DUE_SOON = "dekat"
+DEADLINE_OPTIONS = {
+    OVERDUE: lazy_gettext("Melewati tenggat"),
+    DUE_SOON: lazy_gettext("Hampir jatuh tempo"),
+}
 
 
 class QueueFilters:
@@ -54,6 +75,8 @@ def parse_filters(args: MultiDict[str, str]) -> QueueFilters:
     filter_choice(filters, "channel", _("Saluran"), set(CHANNEL_LABELS))
     filter_dates(filters)
     filter_search(filters)
+    filter_officer(filters)
+    filter_deadline(filters)
     return filters
 
 
@@ -190,6 +213,54 @@ def filter_search(filters: QueueFilters) -> None:
         return
 
     filters.conditions.append(or_(*matches))
+
+
+def filter_officer(filters: QueueFilters) -> None:
+    """Match an officer's id, or UNASSIGNED for tickets without one."""
+    value = filters.form["officer"]
+    if not value:
+        return
+
+    if value == UNASSIGNED:
+        filters.conditions.append(Ticket.assignee_id.is_(None))
+        return
+
+    if not (value.isascii() and value.isdigit()):
+        filters.errors.append(
+            _(
+                "Petugas “%(value)s” tidak dikenal, jadi filter ini diabaikan.",
+                value=value,
+            )
+        )
+        filters.form["officer"] = ""
+        return
+
+    filters.conditions.append(Ticket.assignee_id == int(value))
+
+
+def filter_deadline(filters: QueueFilters) -> None:
+    """Match open tickets past a deadline, or near one as the queue marks them."""
+    value = filters.form["deadline"]
+    if not value:
+        return
+
+    if value not in DEADLINE_OPTIONS:
+        filters.errors.append(
+            _(
+                "Tenggat “%(value)s” tidak dikenal, jadi filter ini diabaikan.",
+                value=value,
+            )
+        )
+        filters.form["deadline"] = ""
+        return
+
+    now = utcnow()
+    overdue = deadline_reached_by(now)
+    if value == OVERDUE:
+        filters.conditions.append(overdue)
+    else:
+        soon = get_calendar().deadline(now, DUE_SOON_DAYS)
+        filters.conditions.append(and_(~overdue, deadline_reached_by(soon)))
 
 
 def parse_page(args: MultiDict[str, str], name: str, errors: list[str]) -> int:

@@ -22,7 +22,7 @@ from web.auth import manager_required
 from web.charts import Series, bar_chart, colour, line_chart, share_chart
 from web.exports import csv_response, may_export_unmasked
 from web.i18n import topic_names
-from web.queue_filters import parse_day
+from web.queue_filters import UNASSIGNED, parse_day
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ GRANULARITY_LABELS = {
 DEFAULT_BUCKETS = 12
 # Maximum length of a period in days. A longer one is cut at its start.
 MAX_PERIOD_DAYS = 3 * 366
-UNASSIGNED = "none"
 
 
 class TrendFilters:

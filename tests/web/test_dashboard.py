@@ -63,8 +63,8 @@ def test_live_page_shows_figures(app: Flask, manager: FlaskClient) -> None:
 
     assert 'id="live"' in page
     assert 'data-refresh="5"' in page
-    assert 'id="tickets-overdue">1<' in page
-    assert 'id="tickets-unassigned">1<' in fragment
+    assert 'id="tickets-overdue" href="/tickets?deadline=lewat">1<' in page
+    assert 'id="tickets-unassigned" href="/tickets?officer=none">1<' in fragment
     assert "<html" not in fragment
     assert 'id="no-workers"' in fragment
 

@@ -13,14 +13,20 @@ from sqlalchemy import event, insert, select
 from stdnum import damm
 
 from models import Agent, Ticket, TicketEvent, db
+from models.base import utcnow
 from tests.web.helpers import add_officer, csrf_token, log_in
-from tickets.calendar import get_holiday_calendar
+from tickets.calendar import WorkingCalendar, get_calendar, get_holiday_calendar
 from tickets.reference import format_reference
 
 SITI = "siti@disdukcapil.example"
 BUDI = "budi@disdukcapil.example"
 RINA = "rina@disdukcapil.example"
 START = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+
+
+def get_calendar_in_app(app: Flask) -> WorkingCalendar:
+    with app.app_context():
+        return get_calendar()
 
 
 def reference(body: str) -> str:
@@ -94,6 +100,48 @@ def test_supervisor_sees_all_assigned(app: Flask, officers: dict[str, int]) -> N
     assert "<h1>Semua tiket</h1>" in page
     assert rows(page, "mine") == [siti_ticket, budi_ticket]
     assert "Budi Santoso" in page
+
+
+def test_officer_filter(app: Flask, officers: dict[str, int]) -> None:
+    siti_ticket = add_ticket("1000001", 1, assignee_id=officers["siti"])
+    add_ticket("1000002", 2, assignee_id=officers["budi"])
+    waiting = add_ticket("1000003", 3)
+    client = logged_in(app, RINA)
+
+    _, page = get(client, f"?officer={officers['siti']}")
+    _, unassigned = get(client, "?officer=none")
+    status, invalid = get(client, "?officer=siti")
+
+    assert rows(page, "mine") == [siti_ticket]
+    assert rows(page, "unassigned") == []
+    assert rows(unassigned, "mine") == []
+    assert rows(unassigned, "unassigned") == [waiting]
+    assert status == 400
+    assert "Petugas “siti” tidak dikenal" in invalid
+
+
+def test_deadline_filter(app: Flask, officers: dict[str, int]) -> None:
+    now = utcnow()
+    calendar_deadline = get_calendar_in_app(app).deadline
+    late = add_ticket("1000001", 1, resolution_due=now - timedelta(hours=1))
+    # No first response by its deadline: late as well.
+    unanswered = add_ticket(
+        "1000002",
+        2,
+        first_response_due=now - timedelta(hours=1),
+        resolution_due=now + timedelta(days=20),
+    )
+    near = add_ticket("1000003", 3, resolution_due=calendar_deadline(now, 1))
+    add_ticket("1000004", 4, resolution_due=calendar_deadline(now, 5))
+    client = logged_in(app)
+
+    _, overdue_page = get(client, "?deadline=lewat")
+    _, near_page = get(client, "?deadline=dekat")
+    status, _ = get(client, "?deadline=besok")
+
+    assert rows(overdue_page, "unassigned") == [late, unanswered]
+    assert rows(near_page, "unassigned") == [near]
+    assert status == 400
 
 
 def test_status_filter(app: Flask, officers: dict[str, int]) -> None:
