@@ -51,3 +51,29 @@ def mask_number(number: str | None) -> str:
         return "-"
 
     return "*" * max(len(number) - 3, 0) + number[-3:]
+
+
+def mask_numbers_in_text(text: str, region: str = "ID", keep_last: int = 3) -> str:
+    """Hide all but the last keep_last digits of each phone number written in text,
+    keeping its layout: "0812-7777-8888" becomes "••••-••••-•888".
+
+    Numbers are found by libphonenumber's matcher (valid numbers only, read in region
+    when written without a country code). Numbers spoken as words are not found.
+    """
+    masked = text
+    matches = list(phonenumbers.PhoneNumberMatcher(text, region))
+    for match in reversed(matches):
+        digits_seen = 0
+        total_digits = sum(character.isdigit() for character in match.raw_string)
+        characters = []
+        for character in match.raw_string:
+            if character.isdigit():
+                digits_seen += 1
+                hidden = digits_seen <= total_digits - keep_last
+                characters.append("•" if hidden else character)
+            else:
+                characters.append(character)
+
+        masked = masked[: match.start] + "".join(characters) + masked[match.end :]
+
+    return masked

@@ -19,6 +19,9 @@ from models.base import Base
 
 logger = logging.getLogger(__name__)
 
+# Execution option of the connections of read_session(): on SQLite their transactions
+# begin DEFERRED, which in WAL mode never takes the write lock.
+READ_ONLY_OPTION = "lokdon_read_only"
 # Milliseconds a SQLite writer waits for the file lock before failing with "database is
 # locked"; the web and the workers write the same file.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -30,6 +33,7 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.session_factory: sessionmaker[Session] | None = None
+        self.read_session_factory: sessionmaker[Session] | None = None
 
     def init_app(self, app: Flask) -> None:
         self.configure(app.config["DATABASE_URL"])
@@ -46,6 +50,10 @@ class Database:
 
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_session_factory = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+        )
 
     @property
     def dialect(self) -> str:
@@ -68,6 +76,23 @@ class Database:
             session.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def read_scope(self) -> Iterator[Session]:
+        """Yield a session for reports that only read; it never commits.
+
+        On SQLite it does not take the write lock, so a long report or a CSV download
+        does not hold up the webhooks and workers.
+        """
+        assert self.read_session_factory is not None, (
+            "Database.configure() was not called"
+        )
+        session = self.read_session_factory()
+        try:
+            yield session
+        finally:
+            session.rollback()
             session.close()
 
     def request_session(self) -> Session:
@@ -128,8 +153,12 @@ def _set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is
     # locked" when another writer committed in between; BEGIN IMMEDIATE takes the write
-    # lock up front, so writers queue on the busy timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # lock up front, so writers queue on the busy timeout instead. Sessions that only
+    # read (Database.read_scope) begin deferred and never block a writer.
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def insert_ignore(

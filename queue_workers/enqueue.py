@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
 from sqlalchemy.orm import Session
 
 from models import Message, Recording, RecordingStatus
@@ -59,6 +60,12 @@ def job_is_live(redis: Redis, job_id: str) -> bool:
     return job.get_status(refresh=False) in LIVE_JOB_STATES
 
 
+def forget_failure(redis: Redis, queue: Queue, job_id: str) -> None:
+    """Take a job id enqueued again off the failed list, where an earlier run of it
+    (a worker that died, say) may have left it."""
+    FailedJobRegistry(queue.name, connection=redis).remove(job_id)
+
+
 def enqueue_transcription(
     session: Session, redis: Redis, config: dict[str, Any], recording: Recording
 ) -> bool:
@@ -81,6 +88,7 @@ def enqueue_transcription(
                 retry=Retry(max=3, interval=[30, 120, 600]),
                 description=f"transcribe recording {recording.recording_sid}",
             )
+            forget_failure(redis, queue, job_id)
     except RedisError as e:
         logger.warning(
             "could not enqueue transcription recording_sid=%s error=%s; "
@@ -117,6 +125,7 @@ def enqueue_message(
             retry=Retry(max=4, interval=[10, 60, 300, 1800]),
             description=f"send message {message.id} of ticket {message.ticket_id}",
         )
+        forget_failure(redis, queue, job_id)
     except RedisError as e:
         logger.warning(
             "could not enqueue message message_id=%s error=%s; "

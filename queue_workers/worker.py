@@ -58,7 +58,7 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
     publish_model_state(
         redis,
         name,
-        {"pid": os.getpid(), "loading_since": datetime.now(UTC).isoformat()},
+        {"pid": os.getpid(), "published_at": datetime.now(UTC).isoformat()},
     )
     try:
         model = get_model(config["VOSK_MODEL_PATH"])
@@ -85,6 +85,7 @@ def run_worker(app: Flask, burst: bool = False, name: str | None = None) -> bool
         name,
         {
             "pid": os.getpid(),
+            "published_at": datetime.now(UTC).isoformat(),
             "model": model.name,
             "model_path": str(model.path),
             "load_seconds": round(model.load_seconds, 3),

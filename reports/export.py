@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, lazyload
 
-from messaging.phone import mask_number
+from messaging.phone import mask_number, mask_numbers_in_text
 from models import Agent, Ticket, TicketFlag, Transcript, TranscriptCorrection
-from tickets.calendar import OFFICE_ZONE
+from tickets.calendar import OFFICE_ZONE, last_minute
 from tickets.nik import mask_text
 from tickets.reference import format_reference
 
@@ -60,7 +60,7 @@ def export_rows(
         .execution_options(yield_per=BATCH_SIZE)
     )
     show_number: Callable[[str | None], str] = (
-        (lambda number: number or "-") if unmasked else mask_number
+        (lambda number: number or "") if unmasked else mask_caller
     )
     for batch in session.execute(statement).partitions():
         ticket_ids = [ticket.id for ticket, _ in batch]
@@ -76,14 +76,18 @@ def export_rows(
                 labels.statuses.get(ticket.status, ticket.status),
                 officer or "",
                 show_number(ticket.caller_number),
-                local_time(ticket.first_response_due),
+                local_deadline(ticket.first_response_due),
                 local_time(ticket.first_responded_at),
-                local_time(ticket.resolution_due),
+                local_deadline(ticket.resolution_due),
                 local_time(ticket.resolved_at),
                 within_deadline(ticket, labels),
                 ", ".join(labels.flags.get(kind, kind) for kind in flags[ticket.id]),
-                text if unmasked else mask_text(text),
+                text if unmasked else mask_numbers_in_text(mask_text(text)),
             ]
+
+
+def mask_caller(number: str | None) -> str:
+    return mask_number(number) if number else ""
 
 
 def within_deadline(ticket: Ticket, labels: ExportLabels) -> str:
@@ -99,6 +103,14 @@ def local_time(moment: datetime | None) -> str:
         return ""
 
     return moment.astimezone(OFFICE_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def local_deadline(moment: datetime | None) -> str:
+    """Format a deadline as the last minute it allows, in WIB."""
+    if moment is None:
+        return ""
+
+    return last_minute(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def transcript_texts(session: Session, ticket_ids: list[int]) -> dict[int, str]:

@@ -43,7 +43,8 @@ ACTIVE_CALL_WINDOW = timedelta(hours=1)
 REAL_TIME_FACTOR_WINDOW = timedelta(hours=1)
 # Failed jobs listed with their error; the count covers all of them.
 FAILED_JOBS_SHOWN = 20
-# A worker that published "loading" this long ago without starting has died.
+# A worker that published its state this long ago and is not registered with RQ
+# has died.
 MODEL_LOAD_GRACE = timedelta(minutes=10)
 
 
@@ -116,10 +117,18 @@ class LiveSnapshot:
 def live_snapshot(
     session: Session, redis: Redis, config: dict[str, Any], now: datetime
 ) -> LiveSnapshot:
+    """Read the whole live view: database_snapshot, then add_queue_figures."""
+    snapshot = database_snapshot(session, now)
+    add_queue_figures(snapshot.backlog, redis, config, now)
+    return snapshot
+
+
+def database_snapshot(session: Session, now: datetime) -> LiveSnapshot:
+    """Read the live view's figures that come from the database."""
     return LiveSnapshot(
         generated_at=now,
         calls=calls_now(session, now),
-        backlog=backlog(session, redis, config, now),
+        backlog=backlog(session, now),
         officers=officers(session, now, due_soon_before(session, now)),
     )
 
@@ -235,11 +244,8 @@ def officers(session: Session, now: datetime, soon: datetime) -> Officers:
     return result
 
 
-def backlog(
-    session: Session, redis: Redis, config: dict[str, Any], now: datetime
-) -> Backlog:
-    """Collect the transcription backlog from the database and the jobs and workers
-    from Redis; a Redis error leaves the database figures in place."""
+def backlog(session: Session, now: datetime) -> Backlog:
+    """Collect the transcription backlog and speed from the database."""
     result = Backlog()
     waiting, oldest = session.execute(
         select(func.count(), func.min(Recording.created_at)).where(
@@ -258,7 +264,14 @@ def backlog(
     ).one()
     result.real_time_factor = float(mean) if mean is not None else None
     result.transcripts_last_hour = count
+    return result
 
+
+def add_queue_figures(
+    result: Backlog, redis: Redis, config: dict[str, Any], now: datetime
+) -> None:
+    """Add the jobs and workers from Redis; a Redis error is noted in result and
+    leaves the database figures in place."""
     queues = [config["MESSAGING_QUEUE"], config["TRANSCRIPTION_QUEUE"]]
     try:
         read_jobs(redis, queues, result)
@@ -266,8 +279,6 @@ def backlog(
     except RedisError as e:
         logger.warning("dashboard could not read Redis error=%s", e)
         result.redis_error = str(e)
-
-    return result
 
 
 def read_jobs(redis: Redis, queues: list[str], result: Backlog) -> None:
@@ -301,13 +312,26 @@ def worker_states(redis: Redis, now: datetime) -> list[WorkerState]:
             )
         )
 
-    # Workers still loading their model have not registered with RQ yet.
+    # Workers loading their model, or about to start, have not registered with RQ
+    # yet. Older entries belong to workers killed without cleaning up, and are
+    # removed.
+    dead = []
     for name, info in published.items():
-        since = info.get("loading_since")
+        since = info.get("published_at")
         if since and now - datetime.fromisoformat(since) < MODEL_LOAD_GRACE:
+            model = info.get("model")
+            state = "started" if model else "loading"
             states.append(
-                WorkerState(name, "loading", None, False, None, info.get("pid"), None)
+                WorkerState(
+                    name, state, model, bool(model), None, info.get("pid"), None
+                )
             )
+        else:
+            dead.append(name)
+
+    if dead:
+        redis.hdel(WORKER_MODELS_KEY, *dead)
+        logger.info("dead workers removed from %s: %s", WORKER_MODELS_KEY, dead)
 
     states.sort(key=lambda state: state.name)
     return states

@@ -88,6 +88,16 @@ class WorkingCalendar:
         return count
 
 
+def last_minute(deadline: datetime) -> datetime:
+    """Return, in WIB, the last minute a deadline allows: a deadline at midnight, as
+    WorkingCalendar.deadline sets them, ends at 23:59 of the day before."""
+    local = deadline.astimezone(OFFICE_ZONE)
+    if local.time() == time.min:
+        local -= timedelta(minutes=1)
+
+    return local
+
+
 def read_holidays_file(path: Path) -> dict[date, str]:
     """Read a holidays file: [[holiday]] entries with a TOML date and a name."""
     try:
@@ -144,6 +154,12 @@ class HolidayCalendar:
                 self._loaded_at = monotonic()
 
             return self._calendar
+
+    def read(self, session: Session) -> WorkingCalendar:
+        """Return the calendar from the table as session sees it now, bypassing the
+        cache; for deadlines that are stored, which must not lag behind a change."""
+        entered = set(session.scalars(select(Holiday.day)))
+        return WorkingCalendar(frozenset(self.file_holidays) | entered)
 
     def invalidate(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Holiday, Ticket, TicketStatus
@@ -54,9 +55,17 @@ def add_holiday(session: Session, day: date, name: str, actor_id: int | None) ->
     if day in source.file_holidays or session.get(Holiday, day) is not None:
         raise HolidayError(f"{day:%Y-%m-%d} is a holiday already.")
 
-    session.add(Holiday(day=day, name=name, added_by_id=actor_id))
-    calendar = WorkingCalendar(source.current(session).holidays | {day})
-    moved = move_deadlines(session, calendar, day)
+    try:
+        # A savepoint, so that a holiday added at the same moment by another
+        # supervisor leaves this transaction usable on PostgreSQL.
+        with session.begin_nested():
+            session.add(Holiday(day=day, name=name, added_by_id=actor_id))
+    except IntegrityError as e:
+        raise HolidayError(f"{day:%Y-%m-%d} is a holiday already.") from e
+
+    # The table as this transaction sees it, not the process cache, which may lag
+    # behind another process's change.
+    moved = move_deadlines(session, source.read(session), day)
     session.add(
         AuditEntry(
             agent_id=actor_id,
@@ -79,9 +88,8 @@ def remove_holiday(session: Session, day: date, actor_id: int | None) -> int:
         )
 
     session.delete(holiday)
-    source = get_holiday_calendar()
-    calendar = WorkingCalendar(source.current(session).holidays - {day})
-    moved = move_deadlines(session, calendar, day)
+    session.flush()
+    moved = move_deadlines(session, get_holiday_calendar().read(session), day)
     session.add(
         AuditEntry(
             agent_id=actor_id,
@@ -95,7 +103,8 @@ def remove_holiday(session: Session, day: date, actor_id: int | None) -> int:
 
 def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> int:
     """Recount the deadlines of open tickets opened before day whose deadlines end
-    after it. Tickets keep their arrival time and topic targets."""
+    after it, and return how many changed. Tickets keep their arrival time and topic
+    targets."""
     day_start = datetime.combine(day, time.min, OFFICE_ZONE)
     statement = (
         select(Ticket)
@@ -122,8 +131,12 @@ def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> in
             )
             continue
 
+        changed = (
+            ticket.first_response_due != due["first_response_due"]
+            or ticket.resolution_due != due["resolution_due"]
+        )
         ticket.first_response_due = due["first_response_due"]
         ticket.resolution_due = due["resolution_due"]
-        moved += 1
+        moved += changed
 
     return moved

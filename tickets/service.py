@@ -13,7 +13,7 @@ from messaging.sms import prepare_ticket_sms
 from models import Call, Message, Ticket, TicketEvent, TicketFlag, insert_ignore
 from models.base import utcnow
 from tickets.assignment import assign_ticket
-from tickets.calendar import WorkingCalendar, get_calendar
+from tickets.calendar import WorkingCalendar, get_holiday_calendar
 from tickets.reference import generate_reference
 from tickets.topics import get_topics
 
@@ -55,8 +55,12 @@ def deadlines(
     calendar: WorkingCalendar | None = None,
 ) -> dict[str, datetime]:
     """Return the first-response and resolution deadlines of a ticket on topic_key,
-    counted on calendar or else the app's calendar read in session."""
-    calendar = calendar or get_calendar(session)
+    counted on calendar, or else on the holidays as session reads them now.
+
+    The holidays table is read afresh, not from the per-process cache, so a ticket
+    opened just after a holiday was entered in another process counts it.
+    """
+    calendar = calendar or get_holiday_calendar().read(session)
     topic = get_topics().get(topic_key)
     return {
         "first_response_due": calendar.deadline(received_at, topic.response_days),

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from tickets.calendar import last_minute
+
 csrf = CSRFProtect()
 # The office's time zone (WIB); officers read every time in it.
 OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
@@ -19,6 +21,14 @@ def format_wib(moment: datetime | None) -> str:
         return "—"
 
     return moment.astimezone(OFFICE_ZONE).strftime("%d-%m-%Y %H:%M WIB")
+
+
+def format_deadline(moment: datetime | None) -> str:
+    """Format a deadline as the last minute it allows, e.g. 09-12-2026 23:59 WIB."""
+    if moment is None:
+        return "—"
+
+    return last_minute(moment).strftime("%d-%m-%Y %H:%M WIB")
 
 
 def format_wib_clock(moment: datetime | None) -> str:
@@ -42,6 +52,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.add_template_filter(format_wib, "wib")
     app.add_template_filter(format_wib_clock, "wib_clock")
+    app.add_template_filter(format_deadline, "deadline")
 
     from web import i18n
 

@@ -60,7 +60,15 @@ def nice_maximum(value: float) -> float:
 
 
 def number(value: float) -> str:
-    return f"{value:.1f}" if value % 1 else f"{value:.0f}"
+    """Format an axis or mark value: whole numbers bare, others with one decimal, or
+    two significant digits below 1 so that small values stay distinct."""
+    if value == int(value):
+        return f"{value:.0f}"
+
+    if abs(value) >= 1:
+        return f"{value:.1f}"
+
+    return f"{value:.2g}"
 
 
 def frame(title: str, body: list[str], top: float, x_labels: Sequence[str]) -> Markup:

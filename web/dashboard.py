@@ -21,11 +21,11 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from lokdon.redis_client import get_redis
-from models import AuditEntry, db
+from models import db
 from models.base import utcnow
 from queue_workers.exceptions import JobRetryError
 from queue_workers.failures import retry_failed_job
-from reports.live import live_snapshot
+from reports.live import add_queue_figures, database_snapshot
 from web.auth import manager_required
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,12 @@ def format_duration(seconds: float | None) -> str:
 
 
 def render_live(template: str) -> str:
-    with db.session_scope() as session:
-        snapshot = live_snapshot(session, get_redis(), current_app.config, utcnow())
+    now = utcnow()
+    # Redis is read after the database session ends, so a slow Redis holds no
+    # transaction open.
+    with db.read_scope() as session:
+        snapshot = database_snapshot(session, now)
+    add_queue_figures(snapshot.backlog, get_redis(), current_app.config, now)
 
     return render_template(
         template,
@@ -90,17 +94,7 @@ def live_figures() -> str:
 def retry_job(job_id: str) -> Response:
     """Run a failed job again (supervisors and admins), with an audit entry."""
     try:
-        with db.session_scope() as session:
-            queue = retry_failed_job(
-                session, get_redis(), current_app.config, job_id, g.agent.id
-            )
-            session.add(
-                AuditEntry(
-                    agent_id=g.agent.id,
-                    action="job_retried",
-                    detail={"job_id": job_id, "queue": queue},
-                )
-            )
+        retry_failed_job(get_redis(), current_app.config, job_id, g.agent.id)
     except JobRetryError as e:
         logger.warning("job retry rejected job_id=%s error=%s", job_id, e)
         flash(

@@ -93,7 +93,9 @@ def csv_response(
     )
 
     def generate() -> Iterator[str]:
-        with db.session() as session:
+        # A read-only session: on SQLite the download holds no write lock, however
+        # slowly the client reads it.
+        with db.read_scope() as session:
             yield from csv_chunks(export_rows(session, conditions, labels, unmasked))
 
     return Response(

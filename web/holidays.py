@@ -32,7 +32,7 @@ def chosen_year() -> int:
 
 
 def render_holidays(year: int, errors: list[str], status: int = 200) -> tuple[str, int]:
-    with db.session_scope() as session:
+    with db.read_scope() as session:
         holidays = list_holidays(session, year)
 
     html = render_template(

@@ -137,6 +137,18 @@ def parse_day(value: str, label: str, errors: list[str]) -> date | None:
         if MIN_YEAR <= day.year <= MAX_YEAR:
             return day
 
+        errors.append(
+            _(
+                "%(label)s “%(value)s” di luar jangkauan, jadi filter tanggal "
+                "diabaikan. Pilih tahun antara %(first)d dan %(last)d.",
+                label=label,
+                value=value,
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            )
+        )
+        return None
+
     errors.append(
         _(
             "%(label)s “%(value)s” tidak valid, jadi filter tanggal diabaikan. "

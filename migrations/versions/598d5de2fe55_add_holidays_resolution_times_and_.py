@@ -83,27 +83,35 @@ def backfill_resolved_at() -> None:
         sa.column("created_at", models.base.UTCDateTime(timezone=True)),
     )
     resolved = ("selesai", "ditutup")
-    rows = connection.execute(
-        sa.select(tickets.c.id, tickets.c.updated_at).where(
-            tickets.c.status.in_(resolved)
-        )
-    ).all()
-    for ticket_id, updated_at in rows:
-        history = connection.execute(
-            sa.select(events.c.detail, events.c.created_at)
-            .where(events.c.ticket_id == ticket_id, events.c.kind == "status")
-            .order_by(events.c.created_at)
-        ).all()
-        resolved_at = None
-        for detail, created_at in history:
-            if detail.get("new") in resolved and detail.get("old") not in resolved:
-                resolved_at = created_at
+    # One pass over the status history of every resolved ticket, oldest first.
+    history = connection.execute(
+        sa.select(events.c.ticket_id, events.c.detail, events.c.created_at)
+        .select_from(events.join(tickets, tickets.c.id == events.c.ticket_id))
+        .where(tickets.c.status.in_(resolved), events.c.kind == "status")
+        .order_by(events.c.ticket_id, events.c.created_at)
+    )
+    resolved_at: dict[int, object] = {}
+    for ticket_id, detail, created_at in history:
+        if detail.get("new") in resolved and detail.get("old") not in resolved:
+            resolved_at[ticket_id] = created_at
 
+    if resolved_at:
         connection.execute(
             sa.update(tickets)
-            .where(tickets.c.id == ticket_id)
-            .values(resolved_at=resolved_at or updated_at)
+            .where(tickets.c.id == sa.bindparam("ticket_id"))
+            .values(resolved_at=sa.bindparam("moment")),
+            [
+                {"ticket_id": ticket_id, "moment": moment}
+                for ticket_id, moment in resolved_at.items()
+            ],
         )
+
+    # Resolved tickets without a status history: their last update stands in.
+    connection.execute(
+        sa.update(tickets)
+        .where(tickets.c.status.in_(resolved), tickets.c.resolved_at.is_(None))
+        .values(resolved_at=tickets.c.updated_at)
+    )
 
 
 def downgrade() -> None:

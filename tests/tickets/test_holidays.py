@@ -134,3 +134,46 @@ def test_other_process_sees_holiday_after_refresh(app: Flask) -> None:
     assert calendar.current().is_working_day(date(2026, 12, 3))
     calendar.refresh_seconds = 0
     assert not calendar.current().is_working_day(date(2026, 12, 3))
+
+
+def test_stale_cache_does_not_skew_deadlines(app: Flask) -> None:
+    """Another process removed a holiday this process still has cached."""
+    ticket_id = add_ticket_with_deadlines()
+    before = ticket_dues(ticket_id)
+    with db.session_scope() as session:
+        session.add(Holiday(day=date(2026, 12, 3), name="Cuti bersama"))
+    get_holiday_calendar().invalidate()
+    assert not get_calendar().is_working_day(date(2026, 12, 3))
+    with db.session_scope() as session:
+        session.delete(session.get(Holiday, date(2026, 12, 3)))
+
+    with db.session_scope() as session:
+        add_holiday(session, date(2026, 12, 10), "Libur daerah", actor_id=None)
+
+    # Only the new holiday, after the first-response deadline, counts.
+    first_response, resolution = ticket_dues(ticket_id)
+    assert first_response == before[0]
+    assert resolution > before[1]
+
+
+def test_new_ticket_counts_holiday_at_once(app: Flask) -> None:
+    """A ticket opened just after another process entered a holiday counts it."""
+    assert get_calendar().is_working_day(date(2026, 12, 3))
+    with db.session_scope() as session:
+        session.add(Holiday(day=date(2026, 12, 3), name="Cuti bersama"))
+
+    with db.session_scope() as session:
+        due = deadlines(session, "ktp_el", ARRIVAL)
+
+    assert due["first_response_due"] == wib(2026, 12, 8, 0, 0)
+
+
+def test_weekend_holiday_moves_nothing(app: Flask) -> None:
+    ticket_id = add_ticket_with_deadlines()
+    before = ticket_dues(ticket_id)
+
+    with db.session_scope() as session:
+        moved = add_holiday(session, date(2026, 12, 5), "Sabtu", actor_id=None)
+
+    assert moved == 0
+    assert ticket_dues(ticket_id) == before

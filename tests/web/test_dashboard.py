@@ -15,10 +15,11 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from models import AuditEntry, Holiday, db
+from models import AuditEntry, Holiday, Ticket, db
 from models.base import utcnow
-from tests.reports.seed import add_ticket
+from tests.reports.seed import add_ticket, wib
 from tests.web.helpers import add_officer, csrf_token, log_in
+from tickets.calendar import OFFICE_ZONE
 from web.trends import MAX_PERIOD_DAYS
 
 SUPERVISOR = "andi@disdukcapil.example"
@@ -124,6 +125,33 @@ def test_trends_report_invalid_filters(app: Flask, manager: FlaskClient) -> None
     assert "Tanggal awal “kemarin” tidak valid" in page
     assert "Topik “sim” tidak dikenal." in page
     assert "Petugas “99” tidak dikenal." in page
+
+
+def test_trends_period_ends_today(app: Flask, manager: FlaskClient) -> None:
+    response = manager.get("/dashboard/trends?date_from=2026-01-01&date_to=2099-12-31")
+    today = utcnow().astimezone(OFFICE_ZONE).date()
+
+    assert response.status_code == 200
+    assert f'value="{today.isoformat()}"' in response.get_data(as_text=True)
+
+
+def test_trends_year_out_of_range(app: Flask, manager: FlaskClient) -> None:
+    response = manager.get("/dashboard/trends?date_from=1900-01-01")
+
+    assert response.status_code == 400
+    assert "Pilih tahun antara 2000 dan 2999." in response.get_data(as_text=True)
+
+
+def test_ticket_page_shows_deadline_day(app: Flask, manager: FlaskClient) -> None:
+    ticket_id = add_ticket(utcnow())
+    with db.session_scope() as session:
+        ticket = session.get(Ticket, ticket_id)
+        ticket.resolution_due = wib(2026, 12, 10, 0, 0)
+        reference = ticket.reference
+
+    page = manager.get(f"/tickets/{reference}").get_data(as_text=True)
+
+    assert "09-12-2026 23:59 WIB" in page
 
 
 def test_trends_limit_period_length(app: Flask, manager: FlaskClient) -> None:

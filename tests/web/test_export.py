@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from models import AuditEntry, Recording, Transcript, TranscriptCorrection, db
+from models import (
+    AuditEntry,
+    Recording,
+    Ticket,
+    Transcript,
+    TranscriptCorrection,
+    db,
+)
 from models.base import utcnow
-from tests.reports.seed import add_ticket
+from tests.reports.seed import add_ticket, wib
 from tests.web.helpers import add_officer, log_in
 
 NIK = "1471010101900001"
@@ -162,3 +170,62 @@ def test_export_in_english(app: Flask, supervisor: FlaskClient) -> None:
     body = supervisor.get("/dashboard/trends.csv?lang=en").get_data(as_text=True)
 
     assert body.splitlines()[0].startswith("\ufeffTicket number,")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_download_holds_no_write_lock(app: Flask, supervisor: FlaskClient) -> None:
+    add_transcribed_ticket("satu")
+    response = supervisor.get("/dashboard/trends.csv")
+    chunks = iter(response.response)
+    first = next(chunks)
+
+    # The download's transaction is still open: a webhook must be able to write.
+    started = time.monotonic()
+    add_ticket(utcnow())
+    waited = time.monotonic() - started
+
+    rest = b"".join(
+        chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in chunks
+    )
+    response.close()
+    assert waited < 1.0
+    assert (
+        "satu" in (first if isinstance(first, str) else first.decode()) + rest.decode()
+    )
+
+
+def test_phone_numbers_in_transcript_masked(
+    app: Flask, supervisor: FlaskClient
+) -> None:
+    add_transcribed_ticket(
+        "mesin",
+        correction=f"NIK {NIK}, telepon 0812-7777-8888 atau +62 812 7777 9999",
+        caller_number=None,
+    )
+
+    rows = read_csv(supervisor.get("/dashboard/trends.csv"))
+
+    assert "7777" not in rows[0]["Transkrip"]
+    assert "••••-••••-•888" in rows[0]["Transkrip"]
+    assert "•999" in rows[0]["Transkrip"]
+    assert NIK not in rows[0]["Transkrip"]
+    assert rows[0]["Telepon"] == ""
+
+
+def test_deadlines_show_their_last_minute(app: Flask, supervisor: FlaskClient) -> None:
+    ticket_id = add_ticket(utcnow())
+    with db.session_scope() as session:
+        ticket = session.get(Ticket, ticket_id)
+        ticket.resolution_due = wib(2026, 12, 10, 0, 0)
+
+    rows = read_csv(supervisor.get("/dashboard/trends.csv"))
+
+    assert rows[0]["Tenggat penyelesaian (WIB)"] == "2026-12-09 23:59"
+
+
+def test_trends_export_rejects_bad_filters(app: Flask, supervisor: FlaskClient) -> None:
+    response = supervisor.get("/dashboard/trends.csv?topic=paspor")
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "Topik “paspor” tidak dikenal." in response.get_data(as_text=True)

@@ -57,6 +57,10 @@ def test_officer_works_a_ticket(app: Flask, tmp_path: Path) -> None:
             page.wait_for_function(
                 "document.getElementById('player').currentTime >= 2.0", timeout=15000
             )
+            # The duration is NaN until the browser has read the file's metadata.
+            page.wait_for_function(
+                "isFinite(document.getElementById('player').duration)", timeout=15000
+            )
             duration = page.evaluate("document.getElementById('player').duration")
             assert 9.0 < duration < 9.6
             assert audit_actions() == ["login", "recording_play"]
