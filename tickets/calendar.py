@@ -156,8 +156,8 @@ class HolidayCalendar:
             return self._calendar
 
     def read(self, session: Session) -> WorkingCalendar:
-        """Return the calendar from the table as session sees it now, bypassing the
-        cache; for deadlines that are stored, which must not lag behind a change."""
+        """Return the calendar from the table as read in session now, bypassing the
+        cache. Stored deadlines use it, because they must not lag behind a change."""
         entered = set(session.scalars(select(Holiday.day)))
         return WorkingCalendar(frozenset(self.file_holidays) | entered)
 

@@ -65,7 +65,7 @@ class TrendFilters:
         today = utcnow().astimezone(OFFICE_ZONE).date()
         last = parse_day(self.form["date_to"], _("Tanggal akhir"), self.errors)
         first = parse_day(self.form["date_from"], _("Tanggal awal"), self.errors)
-        # The future holds no tickets: a period ends today at the latest.
+        # No ticket is dated in the future, so a period ends today at the latest.
         last = min(last or today, today)
         first = first or default_first_day(last, granularity)
         if first > last:
