@@ -46,11 +46,15 @@ def agents_group() -> None:
     """Manage the officers who receive tickets."""
 
 
-def parse_topics(value: str) -> list[str]:
+def parse_topics(value: str, role: str = AgentRole.AGENT.value) -> list[str]:
+    """Read --topics; an agent needs at least one, a supervisor or admin may have
+    none and then receives no tickets by assignment."""
     catalog = get_topics()
     keys = [key.strip() for key in value.split(",") if key.strip()]
-    if not keys:
-        raise click.UsageError("--topics needs at least one topic key.")
+    if not keys and role == AgentRole.AGENT.value:
+        raise click.UsageError(
+            "--topics needs at least one topic key for an agent, e.g. --topics ktp_el."
+        )
 
     unknown = [key for key in keys if key not in catalog.keys()]
     if unknown:
@@ -92,7 +96,10 @@ def add_agent(
 @click.option("--phone", default=None, help="Mobile number, e.g. +6281265000001.")
 @click.option("--email", default=None, help="Work email address.")
 @click.option(
-    "--topics", required=True, help="Comma-separated topic keys, e.g. ktp_el,kk."
+    "--topics",
+    default="",
+    help="Comma-separated topic keys, e.g. ktp_el,kk; new tickets on them are "
+    "assigned to this officer. Required for agents.",
 )
 @click.option(
     "--role",
@@ -132,11 +139,11 @@ def add_command(
     if ask_password and email is None:
         raise click.UsageError("--password needs --email, the officer's login name.")
 
+    topic_keys = parse_topics(topics, role)
     password_hash = hash_password(prompt_password()) if ask_password else None
-    agent = add_agent(
-        name.strip(), normalized, email, parse_topics(topics), role, password_hash
-    )
-    click.echo(f"agent {agent.id} added: {agent.name} ({', '.join(agent.topic_keys)})")
+    agent = add_agent(name.strip(), normalized, email, topic_keys, role, password_hash)
+    shown = ", ".join(agent.topic_keys) or "no topics"
+    click.echo(f"agent {agent.id} added: {agent.name} ({shown})")
 
 
 def prompt_password() -> str:

@@ -57,9 +57,6 @@ PROMPTS_FILE = ""
 TOPICS_FILE = ""
 # Holidays file (TOML) of the working-day calendar. Empty means tickets/holidays.toml.
 HOLIDAYS_FILE = ""
-# Seconds a process keeps the holidays entered in the workspace before reading them
-# again; the process where a supervisor enters one sees it at once.
-HOLIDAYS_REFRESH_SECONDS = 60
 # Seconds between two refreshes of the managers' live view in the browser.
 DASHBOARD_REFRESH_SECONDS = 5
 # Maximum length of a recorded complaint, in seconds (Twilio <Record maxLength>).

@@ -49,8 +49,17 @@ def transcribe_recording(recording_id: int) -> dict[str, Any]:
     """Download, decode and transcribe one recording; store the result on its ticket."""
     config = current_app.config
     logger.info("transcription started recording_id=%s", recording_id)
-    with db.session_scope() as session:
-        work = RecordingWork.claim(session, recording_id)
+    try:
+        with db.session_scope() as session:
+            work = RecordingWork.claim(session, recording_id)
+    except LookupError:
+        # The row will not come back, so a retry cannot help. A job for a missing
+        # recording comes from another database sharing this Redis, or a restore.
+        stop_retrying()
+        logger.error(
+            "transcription failed recording_id=%s: no such recording", recording_id
+        )
+        raise
 
     if work is None:
         logger.info("transcription skipped recording_id=%s: already done", recording_id)

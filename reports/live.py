@@ -32,7 +32,7 @@ from models import (
 from models.call import IvrStep
 from queue_workers.failures import FailedJob, failed_jobs
 from queue_workers.worker import WORKER_MODELS_KEY
-from tickets.calendar import DUE_SOON_DAYS, OFFICE_ZONE, get_calendar
+from tickets.calendar import DUE_SOON_DAYS, OFFICE_ZONE, get_holiday_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def database_snapshot(session: Session, now: datetime) -> LiveSnapshot:
 def due_soon_before(session: Session, now: datetime) -> datetime:
     """Return the end of the next working day. A deadline at or before it is near,
     as the officers' queue marks it."""
-    return get_calendar(session).deadline(now, DUE_SOON_DAYS)
+    return get_holiday_calendar().read(session).deadline(now, DUE_SOON_DAYS)
 
 
 def office_day_start(now: datetime) -> datetime:

@@ -8,24 +8,18 @@ Wednesday.
 
 from __future__ import annotations
 
-import logging
-import threading
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models import Holiday, db
 from tickets.exceptions import TicketError
-
-logger = logging.getLogger(__name__)
 
 # The office's time zone: Pekanbaru is in Western Indonesia Time (WIB, UTC+7).
 OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
@@ -125,66 +119,21 @@ def load_holidays(path: Path) -> WorkingCalendar:
 
 class HolidayCalendar:
     """The holidays file plus the holidays entered in the workspace (the holidays
-    table), read again from the database at most every refresh_seconds.
+    table), which is read on each use: a holiday entered in one process counts in
+    every other at once, and the table is small."""
 
-    A process that adds or removes a holiday calls invalidate(); other processes see the
-    change within refresh_seconds.
-    """
-
-    def __init__(self, file_holidays: dict[date, str], refresh_seconds: float) -> None:
+    def __init__(self, file_holidays: dict[date, str]) -> None:
         self.file_holidays = file_holidays
-        self.refresh_seconds = refresh_seconds
-        self._calendar = WorkingCalendar(frozenset(file_holidays))
-        self._loaded_at: float | None = None
-        self._lock = threading.Lock()
-
-    def current(self, session: Session | None = None) -> WorkingCalendar:
-        """Return the calendar, reading the table again once refresh_seconds passed.
-
-        Pass the caller's session when it holds a transaction: on SQLite a second
-        connection would wait for that transaction's write lock.
-        """
-        with self._lock:
-            expired = (
-                self._loaded_at is None
-                or monotonic() - self._loaded_at >= self.refresh_seconds
-            )
-            if expired:
-                self._calendar = self._load(session)
-                self._loaded_at = monotonic()
-
-            return self._calendar
 
     def read(self, session: Session) -> WorkingCalendar:
-        """Return the calendar from the table as read in session now, bypassing the
-        cache. Stored deadlines use it, because they must not lag behind a change."""
+        """Return the calendar with the table as read in session now."""
         entered = set(session.scalars(select(Holiday.day)))
-        return WorkingCalendar(frozenset(self.file_holidays) | entered)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._loaded_at = None
-
-    def _load(self, session: Session | None) -> WorkingCalendar:
-        try:
-            if session is not None:
-                entered = set(session.scalars(select(Holiday.day)))
-            else:
-                with db.session() as own_session:
-                    entered = set(own_session.scalars(select(Holiday.day)))
-        except SQLAlchemyError as e:
-            # Deadlines still count the file's holidays and the last ones read.
-            logger.warning("holidays table unreadable, using the last read error=%s", e)
-            return self._calendar
-
         return WorkingCalendar(frozenset(self.file_holidays) | entered)
 
 
 def init_app(app: Flask) -> None:
     path = Path(app.config["HOLIDAYS_FILE"] or DEFAULT_HOLIDAYS_FILE)
-    app.extensions["lokdon.calendar"] = HolidayCalendar(
-        read_holidays_file(path), app.config["HOLIDAYS_REFRESH_SECONDS"]
-    )
+    app.extensions["lokdon.calendar"] = HolidayCalendar(read_holidays_file(path))
 
 
 def get_holiday_calendar() -> HolidayCalendar:
@@ -192,5 +141,13 @@ def get_holiday_calendar() -> HolidayCalendar:
 
 
 def get_calendar(session: Session | None = None) -> WorkingCalendar:
-    """Return the current app's working-day calendar: weekends, file and table."""
-    return get_holiday_calendar().current(session)
+    """Return the current app's working-day calendar: weekends, file and table.
+
+    Pass the caller's session when it holds a transaction; without one the table is
+    read in a read-only session of its own.
+    """
+    if session is not None:
+        return get_holiday_calendar().read(session)
+
+    with db.read_scope() as own_session:
+        return get_holiday_calendar().read(own_session)

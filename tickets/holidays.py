@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Holiday, Ticket, TicketStatus
+from models import AuditEntry, Call, Holiday, Ticket, TicketStatus
 from tickets.calendar import OFFICE_ZONE, WorkingCalendar, get_holiday_calendar
 from tickets.exceptions import HolidayError, UnknownTopicError
 from tickets.service import deadlines
@@ -102,15 +102,15 @@ def remove_holiday(session: Session, day: date, actor_id: int | None) -> int:
 
 
 def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> int:
-    """Recount the deadlines of open tickets opened before day whose deadlines end
-    after it, and return how many changed. Tickets keep their arrival time and topic
-    targets."""
+    """Recount the deadlines of open tickets received before day whose deadlines end
+    after it, and return how many changed. Tickets keep their arrival time (their
+    call's start, as when they were opened) and topic targets."""
     day_start = datetime.combine(day, time.min, OFFICE_ZONE)
     statement = (
-        select(Ticket)
+        select(Ticket, Call.started_at)
+        .outerjoin(Call, Call.id == Ticket.call_id)
         .where(
             Ticket.status.in_(TicketStatus.open_values()),
-            Ticket.created_at < day_start,
             or_(
                 Ticket.resolution_due > day_start, Ticket.first_response_due > day_start
             ),
@@ -119,9 +119,13 @@ def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> in
         .execution_options(yield_per=BATCH_SIZE)
     )
     moved = 0
-    for ticket in session.scalars(statement):
+    for ticket, call_started_at in session.execute(statement):
+        arrival = call_started_at or ticket.created_at
+        if arrival >= day_start:
+            continue
+
         try:
-            due = deadlines(session, ticket.topic, ticket.created_at, calendar)
+            due = deadlines(session, ticket.topic, arrival, calendar)
         except UnknownTopicError:
             # A topic removed from the topics file keeps its ticket's old deadlines.
             logger.warning(

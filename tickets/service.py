@@ -68,6 +68,19 @@ def deadlines(
     }
 
 
+def received_at(session: Session, ticket: Ticket) -> datetime:
+    """Return when the ticket's complaint arrived, which its deadlines count from: the
+    start of its call, or its creation when it has no call."""
+    if ticket.call_id is not None:
+        started = session.scalar(
+            select(Call.started_at).where(Call.id == ticket.call_id)
+        )
+        if started is not None:
+            return started
+
+    return ticket.created_at
+
+
 def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTicket:
     """Return the call's ticket, creating, assigning and announcing it on first use.
 

@@ -62,6 +62,16 @@ def csv_response(
     requested by someone who may not have it."""
     unmasked = request.args.get("unmasked") == "1"
     if unmasked and not may_export_unmasked():
+        logger.warning("unmasked export refused view=%s agent=%s", view, g.agent.id)
+        with db.session_scope() as session:
+            session.add(
+                AuditEntry(
+                    agent_id=g.agent.id,
+                    action="export_refused",
+                    detail={"view": view, "filters": filters, "unmasked": True},
+                )
+            )
+
         return Response(
             _("Hanya admin yang boleh mengekspor NIK dan nomor telepon utuh."),
             status=403,

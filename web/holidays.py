@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from models import db
 from models.base import utcnow
-from tickets.calendar import OFFICE_ZONE, get_holiday_calendar
+from tickets.calendar import OFFICE_ZONE
 from tickets.exceptions import HolidayError
 from tickets.holidays import MAX_NAME_LENGTH, add_holiday, list_holidays, remove_holiday
 from web.auth import manager_required
@@ -81,7 +81,6 @@ def add() -> Response | tuple[str, int]:
         message = _("%(day)s sudah menjadi hari libur.", day=f"{day:%d-%m-%Y}")
         return render_holidays(day.year, [message], 409)
 
-    get_holiday_calendar().invalidate()
     flash(
         _(
             "Hari libur %(day)s ditambahkan; tenggat %(count)d tiket terbuka bergeser.",
@@ -112,7 +111,6 @@ def remove(day: str) -> Response | tuple[str, int]:
         )
         return render_holidays(holiday.year, [message], 404)
 
-    get_holiday_calendar().invalidate()
     flash(
         _(
             "Hari libur %(day)s dihapus; tenggat %(count)d tiket terbuka bergeser.",

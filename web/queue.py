@@ -19,13 +19,14 @@ from werkzeug.wrappers import Response
 from messaging.phone import mask_number
 from models import Agent, Ticket, db
 from models.base import utcnow
+from tickets.calendar import get_holiday_calendar
 from tickets.exceptions import TicketNotFoundError, WorkflowError
 from tickets.reference import format_reference, normalize_reference
 from tickets.workflow import can_view, reassign_ticket, sees_all, take_ticket
 from web import OFFICE_ZONE, format_wib
 from web.auth import login_required, safe_next
-from web.deadlines import STATE_LABELS, deadline_state
-from web.exports import csv_response
+from web.deadlines import KIND_LABELS, STATE_LABELS, nearest_deadline
+from web.exports import csv_response, may_export_unmasked
 from web.i18n import topic_names
 from web.labels import STATUS_LABELS
 from web.queue_filters import (
@@ -125,6 +126,9 @@ def render_queue(
             page_numbers["page_unassigned"],
         )
         officers = officer_choices(session) if sees_all(agent) else []
+        # Read afresh, so that every process marks deadlines alike after a holiday
+        # changes.
+        calendar = get_holiday_calendar().read(session)
 
     page_links(args, "page_mine", mine)
     page_links(args, "page_unassigned", unassigned)
@@ -142,6 +146,7 @@ def render_queue(
         sees_all=sees_all(agent),
         queue_url=url_for("queue.tickets", **args.to_dict()),
         export_url=url_for("queue.export", **filters.form),
+        may_unmask=may_export_unmasked(),
         topics=topic_names(),
         statuses=STATUS_LABELS,
         status_options=STATUS_OPTIONS,
@@ -151,7 +156,9 @@ def render_queue(
         format_reference=format_reference,
         mask_number=mask_number,
         office_time=format_wib,
-        deadline_state=deadline_state,
+        nearest_deadline=nearest_deadline,
+        kind_labels=KIND_LABELS,
+        calendar=calendar,
         state_labels=STATE_LABELS,
     )
     return html, status
@@ -183,7 +190,8 @@ def export() -> Response | tuple[str, int]:
     """Export the tickets the queue's filters select, both lists, as CSV."""
     filters = parse_filters(request.args)
     if filters.errors:
-        return render_queue(request.args)
+        notice = _("Ekspor CSV tidak dibuat karena ada filter yang tidak valid.")
+        return render_queue(request.args, notice=notice)
 
     conditions = list(filters.conditions)
     if not sees_all(g.agent):

@@ -13,10 +13,10 @@ from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.datastructures import MultiDict
 
 from messaging.phone import normalize_caller
-from models import Ticket, TicketStatus
+from models import Ticket, TicketStatus, db
 from models.base import utcnow
 from reports.live import deadline_reached_by
-from tickets.calendar import DUE_SOON_DAYS, get_calendar
+from tickets.calendar import DUE_SOON_DAYS, get_holiday_calendar
 from tickets.reference import BODY_LENGTH, normalize_reference
 from tickets.topics import get_topics
 from web import OFFICE_ZONE
@@ -271,7 +271,10 @@ def filter_deadline(filters: QueueFilters) -> None:
     if value == OVERDUE:
         filters.conditions.append(overdue)
     else:
-        soon = get_calendar().deadline(now, DUE_SOON_DAYS)
+        with db.read_scope() as session:
+            calendar = get_holiday_calendar().read(session)
+
+        soon = calendar.deadline(now, DUE_SOON_DAYS)
         filters.conditions.append(and_(~overdue, deadline_reached_by(soon)))
 
 

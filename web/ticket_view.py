@@ -20,12 +20,12 @@ from models import (
     Transcript,
     TranscriptCorrection,
 )
-from tickets.calendar import get_calendar
+from tickets.calendar import get_holiday_calendar
 from tickets.lookup import first_recording, first_transcript
 from tickets.nik import mask_text, mask_words
 from tickets.reference import format_reference
 from tickets.workflow import ALLOWED_TRANSITIONS
-from web.deadlines import STATE_LABELS, deadline_state
+from web.deadlines import STATE_LABELS, deadline_states
 from web.i18n import topic_names
 from web.labels import EVENT_LABELS, FLAG_LABELS, MESSAGE_STATUS_LABELS, STATUS_LABELS
 
@@ -101,7 +101,9 @@ def ticket_context(
         # The correction form edits the text in full, so it needs the NIKs unmasked.
         "has_nik": has_nik(transcript, corrections[0] if corrections else None),
         "low_confidence": LOW_CONFIDENCE,
-        "deadline_state": deadline_state(ticket, calendar=get_calendar(session)),
+        "deadline_states": deadline_states(
+            ticket, calendar=get_holiday_calendar().read(session)
+        ),
         "state_labels": STATE_LABELS,
     }
 

@@ -173,6 +173,11 @@ def charts(trends: Trends, topics: dict[str, str]) -> dict[str, object]:
             ],
         ),
         "labels": labels,
+        # The tables have room for the year, which a weekly chart label leaves out.
+        "table_labels": [
+            f"{row.key:%d-%m-%Y}" if granularity == WEEK else f"{row.key:%m-%Y}"
+            for row in trends.buckets
+        ],
         "series": topic_series,
         "flow_series": flow,
     }
@@ -189,7 +194,12 @@ def officer_names() -> dict[int, str]:
 def show() -> tuple[str, int]:
     """Show the trends of a period as charts and tables."""
     officers = officer_names()
-    filters = TrendFilters(request.args, officers)
+    return render_trends(TrendFilters(request.args, officers), officers)
+
+
+def render_trends(
+    filters: TrendFilters, officers: dict[int, str], notice: str | None = None
+) -> tuple[str, int]:
     topics = topic_names()
     with db.read_scope() as session:
         trends = compute_trends(session, filters.period, filters.conditions, topics)
@@ -199,7 +209,7 @@ def show() -> tuple[str, int]:
         trends=trends,
         charts=charts(trends, topics),
         filters=filters.form,
-        errors=filters.errors,
+        errors=[notice, *filters.errors] if notice else filters.errors,
         topics=topics,
         officers=officers,
         granularities=GRANULARITY_LABELS,
@@ -214,13 +224,14 @@ def show() -> tuple[str, int]:
 @manager_required
 def export() -> Response:
     """Export the tickets opened in the trend view's period, with its filters."""
-    filters = TrendFilters(request.args, officer_names())
+    officers = officer_names()
+    filters = TrendFilters(request.args, officers)
     if filters.errors:
-        # A file of other tickets than asked for would pass unnoticed; the page shows
-        # the same messages.
-        return Response(
-            "\n".join(filters.errors) + "\n", status=400, mimetype="text/plain"
-        )
+        # A file of other tickets than asked for would pass unnoticed, so the page
+        # shows what is wrong instead.
+        notice = _("Ekspor CSV tidak dibuat karena ada filter yang tidak valid.")
+        html, _status = render_trends(filters, officers, notice)
+        return Response(html, status=400, mimetype="text/html")
 
     conditions = [
         *filters.conditions,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue, Retry, SimpleWorker
 from rq.job import Job, JobStatus
-from rq.registry import FailedJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
 from models import Message, Recording, TicketEvent, db
@@ -181,3 +181,22 @@ def test_enqueue_again_leaves_failed_list(
     assert queue.job_ids == [JOB_ID]
     assert total == 0
     assert listed == []
+
+
+def test_job_for_missing_recording_not_retried(
+    database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
+) -> None:
+    app = make_app(database_url, tmp_path, cloud)
+    with app.app_context():
+        queue = Queue(app.config["TRANSCRIPTION_QUEUE"], connection=redis)
+        queue.enqueue(
+            "queue_workers.jobs.transcribe_recording",
+            999,
+            job_id="transcribe-RE-missing",
+            retry=Retry(max=3, interval=[30]),
+        )
+
+        SimpleWorker([queue], connection=redis).work(burst=True)
+
+    assert FailedJobRegistry(queue=queue).get_job_ids() == ["transcribe-RE-missing"]
+    assert ScheduledJobRegistry(queue=queue).get_job_ids() == []

@@ -3,15 +3,15 @@ deadlines, and removing one moves them back."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from models import AuditEntry, Holiday, Ticket, db
+from models import AuditEntry, Call, Holiday, Ticket, db
 from tests.reports.seed import add_ticket, wib
-from tickets.calendar import get_calendar, get_holiday_calendar
+from tickets.calendar import get_calendar
 from tickets.exceptions import HolidayError
 from tickets.holidays import add_holiday, list_holidays, remove_holiday
 from tickets.service import deadlines
@@ -44,7 +44,6 @@ def test_holiday_moves_open_deadlines(app: Flask) -> None:
 
     with db.session_scope() as session:
         moved = add_holiday(session, date(2026, 12, 3), "Cuti bersama", actor_id=None)
-    get_holiday_calendar().invalidate()
 
     assert moved == 1
     after = ticket_dues(open_id)
@@ -57,7 +56,6 @@ def test_holiday_moves_open_deadlines(app: Flask) -> None:
 
     with db.session_scope() as session:
         moved_back = remove_holiday(session, date(2026, 12, 3), actor_id=None)
-    get_holiday_calendar().invalidate()
 
     assert moved_back == 1
     assert ticket_dues(open_id) == before
@@ -124,25 +122,12 @@ def test_list_merges_file_and_table(app: Flask) -> None:
     assert len(stored) == 1
 
 
-def test_other_process_sees_holiday_after_refresh(app: Flask) -> None:
-    calendar = get_holiday_calendar()
-    assert calendar.current().is_working_day(date(2026, 12, 3))
-    with db.session_scope() as session:
-        session.add(Holiday(day=date(2026, 12, 3), name="Cuti bersama"))
-
-    # Within refresh_seconds the cached calendar stands; after it, the table is read.
-    assert calendar.current().is_working_day(date(2026, 12, 3))
-    calendar.refresh_seconds = 0
-    assert not calendar.current().is_working_day(date(2026, 12, 3))
-
-
-def test_stale_cache_does_not_skew_deadlines(app: Flask) -> None:
-    """Another process removed a holiday this process still has cached."""
+def test_removed_holiday_no_longer_counts(app: Flask) -> None:
+    """Another process removed a holiday this process had read before."""
     ticket_id = add_ticket_with_deadlines()
     before = ticket_dues(ticket_id)
     with db.session_scope() as session:
         session.add(Holiday(day=date(2026, 12, 3), name="Cuti bersama"))
-    get_holiday_calendar().invalidate()
     assert not get_calendar().is_working_day(date(2026, 12, 3))
     with db.session_scope() as session:
         session.delete(session.get(Holiday, date(2026, 12, 3)))
@@ -176,4 +161,32 @@ def test_weekend_holiday_moves_nothing(app: Flask) -> None:
         moved = add_holiday(session, date(2026, 12, 5), "Sabtu", actor_id=None)
 
     assert moved == 0
+    assert ticket_dues(ticket_id) == before
+
+
+def test_call_across_midnight_keeps_deadlines(app: Flask) -> None:
+    """Deadlines count from the call's start, also when a holiday moves them."""
+    started = wib(2026, 12, 3, 23, 59)
+    with db.session_scope() as session:
+        call = Call(call_sid="CA" + "5" * 32, started_at=started)
+        session.add(call)
+        session.flush()
+        due = deadlines(session, "ktp_el", started)
+        ticket = Ticket(
+            reference="12345674",
+            topic="ktp_el",
+            call_id=call.id,
+            created_at=wib(2026, 12, 4, 0, 0) + timedelta(seconds=30),
+            **due,
+        )
+        session.add(ticket)
+        session.flush()
+        ticket_id = ticket.id
+
+    before = ticket_dues(ticket_id)
+    with db.session_scope() as session:
+        add_holiday(session, date(2026, 12, 15), "Cuti bersama", actor_id=None)
+    with db.session_scope() as session:
+        remove_holiday(session, date(2026, 12, 15), actor_id=None)
+
     assert ticket_dues(ticket_id) == before

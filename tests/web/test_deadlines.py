@@ -74,6 +74,36 @@ def test_queue_orders_by_deadline_and_marks_it(app: Flask) -> None:
     assert "Hampir jatuh tempo" in page
 
 
+def test_marks_name_the_missed_deadline(app: Flask) -> None:
+    agent_id = add_officer()
+    now = utcnow()
+    reference = generate_reference()
+    with db.session_scope() as session:
+        session.add(
+            Ticket(
+                reference=reference,
+                topic="ktp_el",
+                assignee_id=agent_id,
+                first_response_due=now - timedelta(days=2),
+                resolution_due=now + timedelta(days=20),
+            )
+        )
+    client = app.test_client()
+    log_in(client)
+
+    queue = client.get("/tickets").get_data(as_text=True)
+    ticket = client.get(f"/tickets/{reference}").get_data(as_text=True)
+
+    row = queue.split(f'data-reference="{reference}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="overdue"' in row
+    assert "Tanggapan pertama:" in row
+    assert "Terlambat" in row
+    response_row = ticket.split('id="response-due"', 1)[1].split("</tr>", 1)[0]
+    resolution_row = ticket.split('id="resolution-due"', 1)[1].split("</tr>", 1)[0]
+    assert "Terlambat" in response_row
+    assert "Terlambat" not in resolution_row
+
+
 def test_resolved_ticket_is_not_marked(app: Flask) -> None:
     agent_id = add_officer()
     reference = add_due_ticket(agent_id, timedelta(days=-2))

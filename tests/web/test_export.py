@@ -97,6 +97,10 @@ def test_unmasked_export_is_for_admins(app: Flask, supervisor: FlaskClient) -> N
     rows = read_csv(allowed)
 
     assert refused.status_code == 403
+    assert 'id="export-unmasked"' in admin.get("/tickets").get_data(as_text=True)
+    assert 'id="export-unmasked"' not in supervisor.get("/tickets").get_data(
+        as_text=True
+    )
     assert rows[0]["Transkrip"] == f"nik saya {NIK}"
     # A leading "+" would start a formula in a spreadsheet.
     assert rows[0]["Telepon"] == "'+6281200000001"
@@ -104,6 +108,10 @@ def test_unmasked_export_is_for_admins(app: Flask, supervisor: FlaskClient) -> N
         entries = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "export")
         ).all()
+        refusals = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "export_refused")
+        ).all()
+    assert len(refusals) == 1
     assert len(entries) == 1
     assert entries[0].detail["unmasked"] is True
     assert entries[0].detail["tickets"] == 1
@@ -161,6 +169,7 @@ def test_queue_export_keeps_agent_view(app: Flask) -> None:
         "sudah",
     ]
     assert invalid.status_code == 400
+    assert "Ekspor CSV tidak dibuat" in invalid.get_data(as_text=True)
     assert 'id="export"' in client.get("/tickets").get_data(as_text=True)
 
 
@@ -226,6 +235,8 @@ def test_deadlines_show_their_last_minute(app: Flask, supervisor: FlaskClient) -
 def test_trends_export_rejects_bad_filters(app: Flask, supervisor: FlaskClient) -> None:
     response = supervisor.get("/dashboard/trends.csv?topic=paspor")
 
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert response.mimetype == "text/plain"
-    assert "Topik “paspor” tidak dikenal." in response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+    assert "Ekspor CSV tidak dibuat" in page
+    assert "Topik “paspor” tidak dikenal." in page

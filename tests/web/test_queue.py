@@ -15,7 +15,7 @@ from stdnum import damm
 from models import Agent, Ticket, TicketEvent, db
 from models.base import utcnow
 from tests.web.helpers import add_officer, csrf_token, log_in
-from tickets.calendar import WorkingCalendar, get_calendar, get_holiday_calendar
+from tickets.calendar import WorkingCalendar, get_calendar
 from tickets.reference import format_reference
 
 SITI = "siti@disdukcapil.example"
@@ -461,11 +461,6 @@ MAX_QUEUE_QUERIES = 10
 def test_query_count_independent_of_volume(
     app: Flask, officers: dict[str, int]
 ) -> None:
-    # Read the holiday calendar now, and not again during the slow seeding.
-    with app.app_context():
-        get_holiday_calendar().refresh_seconds = 3600
-        get_holiday_calendar().current()
-
     seed_volume(150, 10)
     client = logged_in(app, RINA)
     small = count_queries(client, "")
