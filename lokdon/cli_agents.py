@@ -148,7 +148,11 @@ def add_command(
 
 def prompt_password() -> str:
     """Ask twice for a password of at least MIN_PASSWORD_LENGTH characters."""
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = click.prompt(
+        f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+        hide_input=True,
+        confirmation_prompt=True,
+    )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.UsageError(
             f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
@@ -186,7 +190,14 @@ def list_command(as_json: bool) -> None:
     with db.session_scope() as session:
         agents = session.scalars(select(Agent).order_by(Agent.id)).all()
         rows = [
-            {"id": a.id, "name": a.name, "active": a.active, "topics": a.topic_keys}
+            {
+                "id": a.id,
+                "name": a.name,
+                "role": a.role,
+                "email": a.email,
+                "active": a.active,
+                "topics": a.topic_keys,
+            }
             for a in agents
         ]
 
@@ -194,11 +205,13 @@ def list_command(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
 
-    click.echo(f"{'id':>4}  {'name':<24} {'active':<7} topics")
+    click.echo(f"{'id':>4}  {'name':<24} {'role':<11} {'active':<7} topics")
     for row in rows:
         active = "yes" if row["active"] else "no"
-        topics = ", ".join(row["topics"])
-        click.echo(f"{row['id']:>4}  {row['name']:<24} {active:<7} {topics}")
+        topics = ", ".join(row["topics"]) or "-"
+        click.echo(
+            f"{row['id']:>4}  {row['name']:<24} {row['role']:<11} {active:<7} {topics}"
+        )
 
 
 def set_active(agent_id: int, active: bool) -> Agent:

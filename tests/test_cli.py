@@ -42,6 +42,59 @@ def test_agents_add_and_list(app: Flask) -> None:
     assert agents[0]["topics"] == ["akta", "kk"]
 
 
+def test_admin_needs_no_topics(app: Flask) -> None:
+    added = invoke(
+        app,
+        "agents",
+        "add",
+        "--name",
+        "Admin Kantor",
+        "--email",
+        "admin@disdukcapil.example",
+        "--role",
+        "admin",
+    )
+    agent_without = invoke(app, "agents", "add", "--name", "Rina")
+    listed = json.loads(invoke(app, "agents", "list", "--json").output)
+
+    assert added.exit_code == 0, added.output
+    assert "(no topics)" in added.output
+    assert agent_without.exit_code == 2
+    assert "--topics needs at least one topic key for an agent" in agent_without.output
+    assert listed == [
+        {
+            "id": 1,
+            "name": "Admin Kantor",
+            "role": "admin",
+            "email": "admin@disdukcapil.example",
+            "active": True,
+            "topics": [],
+        }
+    ]
+
+
+def test_password_prompt_states_minimum(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        main,
+        [
+            "agents",
+            "add",
+            "--name",
+            "Rina",
+            "--email",
+            "rina@disdukcapil.example",
+            "--topics",
+            "kk",
+            "--password",
+        ],
+        input="pendek\npendek\n",
+    )
+
+    assert "Password (at least 12 characters)" in result.output
+    assert result.exit_code == 2
+    assert "at least 12 characters" in result.output
+
+
 def test_agents_add_rejects_unknown_topic(app: Flask) -> None:
     result = invoke(app, "agents", "add", "--name", "Rina", "--topics", "ktp,kk")
 

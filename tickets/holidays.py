@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Call, Holiday, Ticket, TicketStatus
+from models import AuditEntry, Holiday, Ticket, TicketStatus
 from tickets.calendar import OFFICE_ZONE, WorkingCalendar, get_holiday_calendar
 from tickets.exceptions import HolidayError, UnknownTopicError
 from tickets.service import deadlines
@@ -103,14 +103,14 @@ def remove_holiday(session: Session, day: date, actor_id: int | None) -> int:
 
 def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> int:
     """Recount the deadlines of open tickets received before day whose deadlines end
-    after it, and return how many changed. Tickets keep their arrival time (their
-    call's start, as when they were opened) and topic targets."""
+    after it, and return how many changed. Deadlines count from the ticket's
+    creation, as when it was opened, with its topic's targets."""
     day_start = datetime.combine(day, time.min, OFFICE_ZONE)
     statement = (
-        select(Ticket, Call.started_at)
-        .outerjoin(Call, Call.id == Ticket.call_id)
+        select(Ticket)
         .where(
             Ticket.status.in_(TicketStatus.open_values()),
+            Ticket.created_at < day_start,
             or_(
                 Ticket.resolution_due > day_start, Ticket.first_response_due > day_start
             ),
@@ -119,13 +119,9 @@ def move_deadlines(session: Session, calendar: WorkingCalendar, day: date) -> in
         .execution_options(yield_per=BATCH_SIZE)
     )
     moved = 0
-    for ticket, call_started_at in session.execute(statement):
-        arrival = call_started_at or ticket.created_at
-        if arrival >= day_start:
-            continue
-
+    for ticket in session.scalars(statement):
         try:
-            due = deadlines(session, ticket.topic, arrival, calendar)
+            due = deadlines(session, ticket.topic, ticket.created_at, calendar)
         except UnknownTopicError:
             # A topic removed from the topics file keeps its ticket's old deadlines.
             logger.warning(

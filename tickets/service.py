@@ -68,25 +68,15 @@ def deadlines(
     }
 
 
-def received_at(session: Session, ticket: Ticket) -> datetime:
-    """Return when the ticket's complaint arrived, which its deadlines count from: the
-    start of its call, or its creation when it has no call."""
-    if ticket.call_id is not None:
-        started = session.scalar(
-            select(Call.started_at).where(Call.id == ticket.call_id)
-        )
-        if started is not None:
-            return started
-
-    return ticket.created_at
-
-
 def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTicket:
     """Return the call's ticket, creating, assigning and announcing it on first use.
 
     The unique call_id makes this idempotent: a retried or concurrent webhook for the
     same call finds the existing ticket.
     """
+    # Deadlines count from the ticket's creation, the time every page and export
+    # shows as received, and the time a holiday change recounts them from.
+    now = utcnow()
     inserted = insert_ignore(
         session,
         Ticket,
@@ -96,7 +86,9 @@ def open_ticket_for_call(session: Session, call: Call, topic: str) -> OpenedTick
             "channel": "phone",
             "topic": topic,
             "caller_number": call.caller_number,
-            **deadlines(session, topic, call.started_at or utcnow()),
+            "created_at": now,
+            "updated_at": now,
+            **deadlines(session, topic, now),
         },
         conflict=["call_id"],
     )

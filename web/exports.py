@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 
@@ -33,8 +33,8 @@ def export_labels() -> ExportLabels:
         _("Status"),
         _("Petugas"),
         _("Telepon"),
-        _("Tenggat respons pertama (WIB)"),
-        _("Respons pertama (WIB)"),
+        _("Tenggat tanggapan pertama (WIB)"),
+        _("Tanggapan pertama (WIB)"),
         _("Tenggat penyelesaian (WIB)"),
         _("Selesai (WIB)"),
         _("Selesai dalam tenggat"),
@@ -72,11 +72,9 @@ def csv_response(
                 )
             )
 
-        return Response(
-            _("Hanya admin yang boleh mengekspor NIK dan nomor telepon utuh."),
-            status=403,
-            mimetype="text/plain",
-        )
+        message = _("Hanya admin yang boleh mengekspor NIK dan nomor telepon utuh.")
+        html = render_template("web/forbidden.html", message=message)
+        return Response(html, status=403, mimetype="text/html")
 
     labels = export_labels()
     with db.session_scope() as session:

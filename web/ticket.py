@@ -35,7 +35,7 @@ from queue_workers.enqueue import enqueue_message
 from tickets.exceptions import UnknownTopicError, WorkflowError
 from tickets.lookup import first_transcript
 from tickets.reference import normalize_reference
-from tickets.service import deadlines, received_at
+from tickets.service import deadlines
 from tickets.topics import get_topics
 from tickets.workflow import (
     can_edit,
@@ -137,8 +137,7 @@ def update_topic(reference: str) -> Response | tuple[str, int]:
         )
         ticket.topic = topic.key
         # Deadlines follow the corrected topic's targets, still from the arrival time.
-        arrival = received_at(db_session, ticket)
-        for name, due in deadlines(db_session, topic.key, arrival).items():
+        for name, due in deadlines(db_session, topic.key, ticket.created_at).items():
             setattr(ticket, name, due)
         return back_to(ticket, _("Topik dikoreksi."))
 

@@ -165,18 +165,20 @@ def test_weekend_holiday_moves_nothing(app: Flask) -> None:
 
 
 def test_call_across_midnight_keeps_deadlines(app: Flask) -> None:
-    """Deadlines count from the call's start, also when a holiday moves them."""
+    """Deadlines count from the ticket's creation, also when a holiday moves them,
+    whenever its call started."""
     started = wib(2026, 12, 3, 23, 59)
+    created = wib(2026, 12, 4, 0, 0) + timedelta(seconds=30)
     with db.session_scope() as session:
         call = Call(call_sid="CA" + "5" * 32, started_at=started)
         session.add(call)
         session.flush()
-        due = deadlines(session, "ktp_el", started)
+        due = deadlines(session, "ktp_el", created)
         ticket = Ticket(
             reference="12345674",
             topic="ktp_el",
             call_id=call.id,
-            created_at=wib(2026, 12, 4, 0, 0) + timedelta(seconds=30),
+            created_at=created,
             **due,
         )
         session.add(ticket)
