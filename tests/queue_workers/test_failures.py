@@ -23,6 +23,7 @@ from tests.queue_workers.test_jobs import (
     make_app,
     record_complaint,
     recording_row,
+    run_transcription,
 )
 from tests.web.helpers import add_officer
 from tests.webhooks import AUTH_TOKEN
@@ -31,25 +32,12 @@ from twilio_sim.cloud import TwilioCloud
 JOB_ID = f"transcribe-{RECORDING_SID}"
 
 
-def fail_transcription(app: object, redis: Redis, cloud: TwilioCloud) -> Queue:
-    """Run a transcription with a rejected Twilio token, so it fails for good."""
-    audio = (DATA_DIR / "ktp.wav").read_bytes()
-    recording_id = record_complaint(app, cloud, audio)
-    with db.session_scope() as session:
-        recording = session.get(Recording, recording_id)
-        assert enqueue_transcription(session, redis, app.config, recording)
-
-    queue = Queue(app.config["TRANSCRIPTION_QUEUE"], connection=redis)
-    SimpleWorker([queue], connection=redis).work(burst=True)
-    return queue
-
-
 def test_failed_job_listed_with_error(
     database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
 ) -> None:
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
-        fail_transcription(app, redis, cloud)
+        run_transcription(app, redis, cloud)
         queues = [app.config["TRANSCRIPTION_QUEUE"], app.config["MESSAGING_QUEUE"]]
 
         total, listed = failed_jobs(redis, queues, limit=20)
@@ -68,7 +56,7 @@ def test_retry_transcribes_after_fix(
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
         actor = add_officer()
-        queue = fail_transcription(app, redis, cloud)
+        queue = run_transcription(app, redis, cloud)
         assert recording_row().status == "failed"
         assert flags() == ["transcription_failed"]
 
@@ -97,7 +85,7 @@ def test_retry_twice_is_rejected(
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
         actor = add_officer()
-        fail_transcription(app, redis, cloud)
+        run_transcription(app, redis, cloud)
         retry_failed_job(redis, app.config, JOB_ID, actor_id=actor)
 
         with pytest.raises(JobRetryError):
@@ -148,7 +136,7 @@ def test_abandoned_job_listed_beside_failed(
     """RQ fails the job of a worker that died without setting its ended_at."""
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
-        fail_transcription(app, redis, cloud)
+        run_transcription(app, redis, cloud)
         queue_name = app.config["TRANSCRIPTION_QUEUE"]
         abandoned = Job.create("builtins.print", connection=redis, origin=queue_name)
         abandoned.set_status(JobStatus.FAILED)
@@ -169,7 +157,7 @@ def test_enqueue_again_leaves_failed_list(
     reconciler under the same job id; the old failure must not stay listed."""
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
-        queue = fail_transcription(app, redis, cloud)
+        queue = run_transcription(app, redis, cloud)
         with db.session_scope() as session:
             recording = session.scalars(select(Recording)).one()
             recording.status = "processing"

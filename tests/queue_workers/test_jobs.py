@@ -185,21 +185,26 @@ def test_oversized_recording_is_refused(
         assert list(Path(app.config["RECORDINGS_DIR"]).rglob("*.part")) == []
 
 
+def run_transcription(app: Flask, redis: Redis, cloud: TwilioCloud) -> Queue:
+    """Record a complaint and run its transcription job in a real RQ worker."""
+    audio = (DATA_DIR / "ktp.wav").read_bytes()
+    recording_id = record_complaint(app, cloud, audio)
+    with db.session_scope() as session:
+        recording = session.get(Recording, recording_id)
+        assert enqueue_transcription(session, redis, app.config, recording)
+
+    queue = Queue(app.config["TRANSCRIPTION_QUEUE"], connection=redis)
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    return queue
+
+
 def test_rejected_credentials_fail_without_retry(
     database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
 ) -> None:
     """A real RQ worker runs the job: a 401 fails it at once, with no retry."""
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
-        audio = (DATA_DIR / "ktp.wav").read_bytes()
-        cloud.register_recording(RECORDING_SID, audio)
-        recording_id = record_complaint(app, cloud, audio)
-        with db.session_scope() as session:
-            recording = session.get(Recording, recording_id)
-            assert enqueue_transcription(session, redis, app.config, recording)
-
-        queue = Queue(app.config["TRANSCRIPTION_QUEUE"], connection=redis)
-        SimpleWorker([queue], connection=redis).work(burst=True)
+        queue = run_transcription(app, redis, cloud)
 
         job_id = f"transcribe-{RECORDING_SID}"
         assert job_id in FailedJobRegistry(queue=queue).get_job_ids()
