@@ -63,8 +63,6 @@ def add_holiday(session: Session, day: date, name: str, actor_id: int | None) ->
     except IntegrityError as e:
         raise HolidayError(f"{day:%Y-%m-%d} is a holiday already.") from e
 
-    # The table as read in this transaction, not the process cache, which may lag
-    # behind another process's change.
     moved = move_deadlines(session, source.read(session), day)
     session.add(
         AuditEntry(

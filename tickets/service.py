@@ -55,10 +55,7 @@ def deadlines(
     calendar: WorkingCalendar | None = None,
 ) -> dict[str, datetime]:
     """Return the first-response and resolution deadlines of a ticket on topic_key,
-    counted on calendar, or else on the holidays as session reads them now.
-
-    The holidays table is read afresh, not from the per-process cache, so a ticket
-    opened just after a holiday was entered in another process counts it.
+    counted on calendar, or else on the holidays table as read in session now.
     """
     calendar = calendar or get_holiday_calendar().read(session)
     topic = get_topics().get(topic_key)

@@ -126,8 +126,6 @@ def render_queue(
             page_numbers["page_unassigned"],
         )
         officers = officer_choices(session) if sees_all(agent) else []
-        # Read afresh, so that every process marks deadlines alike after a holiday
-        # changes.
         calendar = get_holiday_calendar().read(session)
 
     page_links(args, "page_mine", mine)
