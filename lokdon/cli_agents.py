@@ -142,8 +142,8 @@ def add_command(
     topic_keys = parse_topics(topics, role)
     password_hash = hash_password(prompt_password()) if ask_password else None
     agent = add_agent(name.strip(), normalized, email, topic_keys, role, password_hash)
-    shown = ", ".join(agent.topic_keys) or "no topics"
-    click.echo(f"agent {agent.id} added: {agent.name} ({shown})")
+    topic_list = ", ".join(agent.topic_keys) or "no topics"
+    click.echo(f"agent {agent.id} added: {agent.name} ({topic_list})")
 
 
 def prompt_password() -> str:

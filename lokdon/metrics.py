@@ -9,7 +9,6 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from time import perf_counter
 
 from flask import Flask, Response, current_app, g, request
@@ -29,15 +28,13 @@ from sqlalchemy.orm import Session
 from models import (
     Call,
     CallStatus,
-    Recording,
-    RecordingStatus,
     Ticket,
     TicketStatus,
-    Transcript,
     db,
 )
 from models.base import utcnow
 from queue_workers.worker import WORKER_MODELS_KEY
+from reports.live import backlog
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +42,6 @@ logger = logging.getLogger(__name__)
 WEBHOOK_BLUEPRINTS = ("ivr", "messaging")
 # Twilio gives a webhook 15 s in all, and most respond in a few milliseconds.
 WEBHOOK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-# Window of the mean transcription real-time factor.
-REAL_TIME_FACTOR_WINDOW = timedelta(hours=1)
 # When this environment variable names a folder, prometheus_client keeps every process's
 # samples in files there, and a scrape adds them up.
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -231,9 +226,8 @@ def count_live_workers(redis: Redis) -> int:
 def database_families(session: Session) -> list[Metric]:
     return [
         calls_family(session),
-        *recording_families(session),
+        *backlog_families(session),
         tickets_family(session),
-        *real_time_factor_families(session),
     ]
 
 
@@ -268,25 +262,32 @@ def calls_family(session: Session) -> Metric:
     return family
 
 
-def recording_families(session: Session) -> list[Metric]:
-    waiting, oldest = session.execute(
-        select(func.count(), func.min(Recording.created_at)).where(
-            Recording.status.in_(RecordingStatus.open_values())
-        )
-    ).one()
-    oldest_age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
-    return [
+def backlog_families(session: Session) -> list[Metric]:
+    """Return the waiting recordings, the oldest one's age and, when the last hour has
+    transcripts, their mean real-time factor: the live view's backlog figures."""
+    figures = backlog(session, utcnow())
+    families: list[Metric] = [
         GaugeMetricFamily(
             "lokdon_recordings_waiting",
             "Recordings pending, queued or processing, without a transcript yet.",
-            value=waiting,
+            value=figures.recordings_waiting,
         ),
         GaugeMetricFamily(
             "lokdon_recording_oldest_waiting_seconds",
             "Age of the oldest waiting recording since it was stored; 0 when none.",
-            value=max(oldest_age, 0.0),
+            value=figures.oldest_waiting_seconds or 0.0,
         ),
     ]
+    if figures.real_time_factor is not None:
+        families.append(
+            GaugeMetricFamily(
+                "lokdon_transcription_real_time_factor",
+                "Mean decode seconds per audio second of the last hour's transcripts.",
+                value=figures.real_time_factor,
+            )
+        )
+
+    return families
 
 
 def tickets_family(session: Session) -> Metric:
@@ -305,27 +306,6 @@ def tickets_family(session: Session) -> Metric:
         family.add_metric([status], count)
 
     return family
-
-
-def real_time_factor_families(session: Session) -> list[Metric]:
-    """Return the mean real-time factor of the last hour's transcripts, or no family
-    when there are none."""
-    mean = session.execute(
-        select(func.avg(Transcript.real_time_factor)).where(
-            Transcript.created_at >= utcnow() - REAL_TIME_FACTOR_WINDOW,
-            Transcript.real_time_factor.is_not(None),
-        )
-    ).scalar_one()
-    if mean is None:
-        return []
-
-    return [
-        GaugeMetricFamily(
-            "lokdon_transcription_real_time_factor",
-            "Mean decode seconds per audio second of the last hour's transcripts.",
-            value=float(mean),
-        )
-    ]
 
 
 def up_gauge(source: str, up: bool) -> Metric:

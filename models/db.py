@@ -154,7 +154,8 @@ def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is
     # locked" when another writer committed in between; BEGIN IMMEDIATE takes the write
     # lock up front, so writers queue on the busy timeout instead. Sessions that only
-    # read (Database.read_scope) begin deferred and never block a writer.
+    # read (Database.read_scope) begin deferred, and in WAL mode a reader does not
+    # block writers.
     if connection.get_execution_options().get(READ_ONLY_OPTION):
         connection.exec_driver_sql("BEGIN")
     else:

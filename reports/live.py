@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
@@ -32,7 +32,12 @@ from models import (
 from models.call import IvrStep
 from queue_workers.failures import FailedJob, failed_jobs
 from queue_workers.worker import WORKER_MODELS_KEY
-from tickets.calendar import DUE_SOON_DAYS, OFFICE_ZONE, get_holiday_calendar
+from tickets.calendar import (
+    DUE_SOON_DAYS,
+    OFFICE_ZONE,
+    get_holiday_calendar,
+    office_midnight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,11 +144,6 @@ def due_soon_before(session: Session, now: datetime) -> datetime:
     return get_holiday_calendar().read(session).deadline(now, DUE_SOON_DAYS)
 
 
-def office_day_start(now: datetime) -> datetime:
-    local_day = now.astimezone(OFFICE_ZONE).date()
-    return datetime.combine(local_day, time.min, OFFICE_ZONE).astimezone(UTC)
-
-
 def calls_now(session: Session, now: datetime) -> CallsNow:
     """Count the calls on the line by menu step, and today's calls by outcome."""
     counts = CallsNow()
@@ -170,7 +170,7 @@ def calls_now(session: Session, now: datetime) -> CallsNow:
         )
         .select_from(Call)
         .outerjoin(Ticket, Ticket.call_id == Call.id)
-        .where(Call.started_at >= office_day_start(now))
+        .where(Call.started_at >= office_midnight(now.astimezone(OFFICE_ZONE).date()))
     ).one()
     counts.today = today
     counts.today_with_ticket = with_ticket

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from tickets.calendar import OFFICE_ZONE
+from tickets.calendar import office_midnight
 
 WEEK = "week"
 MONTH = "month"
@@ -46,10 +46,6 @@ class Period:
             day = next_bucket(day, self.granularity)
 
         return buckets
-
-
-def office_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, OFFICE_ZONE).astimezone(UTC)
 
 
 def bucket_of(day: date, granularity: str) -> date:

@@ -78,7 +78,7 @@ def test_resolved_at_backfilled(blank_url: str) -> None:
         add_ticket(
             connection, 2, "diproses", [("2026-11-05 03:00:00", "baru", "diproses")]
         )
-        # Closed with no history: its last update stands in.
+        # Closed with no history: its last update is used.
         add_ticket(connection, 3, "selesai", [])
 
     upgrade_database(blank_url)

@@ -82,6 +82,11 @@ class WorkingCalendar:
         return count
 
 
+def office_midnight(day: date) -> datetime:
+    """Return the start of day in WIB as a UTC time, the zone stored in the database."""
+    return datetime.combine(day, time.min, OFFICE_ZONE).astimezone(UTC)
+
+
 def last_minute(deadline: datetime) -> datetime:
     """Return, in WIB, the last minute a deadline allows: a deadline at midnight, as
     WorkingCalendar.deadline sets them, ends at 23:59 of the day before."""
@@ -143,7 +148,7 @@ def get_holiday_calendar() -> HolidayCalendar:
 def get_calendar(session: Session | None = None) -> WorkingCalendar:
     """Return the current app's working-day calendar: weekends, file and table.
 
-    Pass the caller's session when it holds a transaction; without one the table is
+    Pass the caller's session when it has a transaction open; without one the table is
     read in a read-only session of its own.
     """
     if session is not None:

@@ -196,12 +196,12 @@ def share_chart(title: str, rows: Sequence[tuple[str, float | None]]) -> Markup:
     ]
     for index, (label, share) in enumerate(rows):
         y = 4 + index * row_height
-        shown = shorten(label, SHARE_LABEL_CHARACTERS)
+        short_label = shorten(label, SHARE_LABEL_CHARACTERS)
         text = "—" if share is None else f"{share * 100:.0f}%"
         width = span * (share or 0)
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" '
-            f'font-size="12">{escape(shown)}</text>'
+            f'font-size="12">{escape(short_label)}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{span}" height="18" '
             f'fill="#eef2f6"/>'
             f'<rect class="share" x="{label_width}" y="{y + 3}" width="{width:.1f}" '

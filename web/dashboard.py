@@ -60,7 +60,7 @@ def format_duration(seconds: float | None) -> str:
 
 def render_live(template: str) -> str:
     now = utcnow()
-    # Redis is read after the database session ends, so a slow Redis holds no
+    # Redis is read after the database session ends, so a slow Redis keeps no
     # transaction open.
     with db.read_scope() as session:
         snapshot = database_snapshot(session, now)

@@ -62,7 +62,7 @@ def csv_response(
     requested by someone who may not have it."""
     unmasked = request.args.get("unmasked") == "1"
     if unmasked and not may_export_unmasked():
-        logger.warning("unmasked export refused view=%s agent=%s", view, g.agent.id)
+        logger.warning("unmasked export rejected view=%s agent=%s", view, g.agent.id)
         with db.session_scope() as session:
             session.add(
                 AuditEntry(

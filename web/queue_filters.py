@@ -5,7 +5,7 @@ Each invalid value is left out and reported in the officer's language.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -16,10 +16,9 @@ from messaging.phone import normalize_caller
 from models import Ticket, TicketStatus, db
 from models.base import utcnow
 from reports.live import deadline_reached_by
-from tickets.calendar import DUE_SOON_DAYS, get_holiday_calendar
+from tickets.calendar import DUE_SOON_DAYS, get_holiday_calendar, office_midnight
 from tickets.reference import BODY_LENGTH, normalize_reference
 from tickets.topics import get_topics
-from web import OFFICE_ZONE
 from web.labels import STATUS_LABELS
 
 # A shorter part of a reference matches too many tickets to be a useful search.
@@ -158,11 +157,6 @@ def parse_day(value: str, label: str, errors: list[str]) -> date | None:
         )
     )
     return None
-
-
-def office_midnight(day: date) -> datetime:
-    """Return the start of day in WIB as a UTC time, the zone stored in the database."""
-    return datetime.combine(day, time.min, OFFICE_ZONE).astimezone(UTC)
 
 
 def filter_dates(filters: QueueFilters) -> None:

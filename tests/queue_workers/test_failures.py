@@ -153,8 +153,8 @@ def test_abandoned_job_listed_beside_failed(
 def test_enqueue_again_leaves_failed_list(
     database_url: str, redis: Redis, tmp_path: Path, cloud: TwilioCloud
 ) -> None:
-    """A recording left processing by a dead worker is enqueued again by the
-    reconciler under the same job id; the old failure must not stay listed."""
+    """The reconciler enqueues a recording left processing by a dead worker again,
+    under the same job id. The old failure must then leave the failed list."""
     app = make_app(database_url, tmp_path, cloud, TWILIO_AUTH_TOKEN="wrong-token")
     with app.app_context():
         queue = run_transcription(app, redis, cloud)

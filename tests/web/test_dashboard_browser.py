@@ -41,9 +41,9 @@ def log_in(page: Page, base_url: str, path: str, email: str = SUPERVISOR) -> Non
     page.wait_for_url(base_url + path)
 
 
-class CallHolds:
-    """Holds a simulated call at chosen events until the test releases it, so the
-    page can be checked while the caller is at that step."""
+class CallPauses:
+    """A pause of a simulated call at each chosen event until the test releases it, so
+    the page can be checked while the caller is at that step."""
 
     def __init__(self, stops: list[Callable[[CallEvent, list[str]], bool]]) -> None:
         self.stops = stops
@@ -52,7 +52,7 @@ class CallHolds:
         self.released = [threading.Event() for _ in stops]
 
     def on_event(self, event: CallEvent) -> None:
-        index = len([event for event in self.reached if event.is_set()])
+        index = sum(1 for reached in self.reached if reached.is_set())
         matched = index < len(self.stops) and self.stops[index](event, self.kinds)
         self.kinds.append(event.kind)
         if matched:
@@ -81,7 +81,7 @@ def say_after_recording(event: CallEvent, kinds: list[str]) -> bool:
 def test_live_view_follows_call(app: Flask) -> None:
     add_officer(SUPERVISOR, role="supervisor", name="Andi Supervisor")
     app.config["DASHBOARD_REFRESH_SECONDS"] = 1
-    holds = CallHolds([first_say, recording_done, say_after_recording])
+    pauses = CallPauses([first_say, recording_done, say_after_recording])
 
     with TwilioCloud("http://127.0.0.1:0", ACCOUNT_SID, AUTH_TOKEN) as cloud:
         app.config["TWILIO_API_BASE_URL"] = cloud.base_url
@@ -99,35 +99,35 @@ def test_live_view_follows_call(app: Flask) -> None:
                 presses=["1"],
                 speak_path=DATA_DIR / "ktp.wav",
                 status_callback_url=f"{base_url}/ivr/status",
-                on_event=holds.on_event,
+                on_event=pauses.on_event,
             )
             thread = threading.Thread(target=call.run, daemon=True)
             thread.start()
             try:
-                holds.wait(0)
+                pauses.wait(0)
                 expect(page.locator("#calls-in-menu")).to_have_text(
                     "1", timeout=LIVE_TIMEOUT_MS
                 )
                 expect(page.locator("#calls-today")).to_have_text("1")
-                holds.release(0)
+                pauses.release(0)
 
-                holds.wait(1)
+                pauses.wait(1)
                 expect(page.locator("#calls-recording")).to_have_text(
                     "1", timeout=LIVE_TIMEOUT_MS
                 )
                 expect(page.locator("#calls-in-menu")).to_have_text("0")
-                holds.release(1)
+                pauses.release(1)
 
-                holds.wait(2)
+                pauses.wait(2)
                 expect(page.locator("#calls-hearing-reference")).to_have_text(
                     "1", timeout=LIVE_TIMEOUT_MS
                 )
                 expect(page.locator("#recordings-waiting")).to_have_text("1")
                 expect(page.locator("#calls-today-ticket")).to_have_text("1")
-                holds.release(2)
+                pauses.release(2)
             finally:
-                for index in range(len(holds.stops)):
-                    holds.release(index)
+                for index in range(len(pauses.stops)):
+                    pauses.release(index)
                 thread.join(timeout=30)
 
             expect(page.locator("#calls-hearing-reference")).to_have_text(
@@ -175,9 +175,9 @@ def test_trend_charts_and_export(app: Flask, tmp_path: Path) -> None:
         assert sum(values) == 5
         assert page.inner_text("#total-opened") == "5"
         assert page.locator("#chart-share-officer rect.share").count() == 1
-        shown = page.locator("#chart-topics svg").bounding_box()
-        assert shown is not None
-        assert shown["width"] > 300
+        chart_box = page.locator("#chart-topics svg").bounding_box()
+        assert chart_box is not None
+        assert chart_box["width"] > 300
 
         page.select_option("#topic", "ktp_el")
         page.click("#apply")

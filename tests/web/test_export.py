@@ -1,5 +1,5 @@
 """CSV exports: one row per ticket with the view's filters, masked unless an admin
-asks, guarded against spreadsheet formulas, audited."""
+requests them in full, guarded against spreadsheet formulas, audited."""
 
 from __future__ import annotations
 
@@ -92,11 +92,11 @@ def test_unmasked_export_is_for_admins(app: Flask, supervisor: FlaskClient) -> N
     add_transcribed_ticket(f"nik saya {NIK}")
     admin = client_for(app, "admin@disdukcapil.example", "admin", "Admin")
 
-    refused = supervisor.get("/dashboard/trends.csv?unmasked=1")
+    rejected = supervisor.get("/dashboard/trends.csv?unmasked=1")
     allowed = admin.get("/dashboard/trends.csv?unmasked=1")
     rows = read_csv(allowed)
 
-    assert refused.status_code == 403
+    assert rejected.status_code == 403
     assert 'id="export-unmasked"' in admin.get("/tickets").get_data(as_text=True)
     assert 'id="export-unmasked"' not in supervisor.get("/tickets").get_data(
         as_text=True
@@ -108,10 +108,10 @@ def test_unmasked_export_is_for_admins(app: Flask, supervisor: FlaskClient) -> N
         entries = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "export")
         ).all()
-        refusals = session.scalars(
+        rejections = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "export_refused")
         ).all()
-    assert len(refusals) == 1
+    assert len(rejections) == 1
     assert len(entries) == 1
     assert entries[0].detail["unmasked"] is True
     assert entries[0].detail["tickets"] == 1
